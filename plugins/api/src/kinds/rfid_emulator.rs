@@ -41,7 +41,7 @@ pub struct CardState {
 /// Checks a UID's length (4, 7 or 10 bytes) and hex digits; returns the bytes.
 pub fn parse_uid(uid_hex: &str) -> Result<Vec<u8>, crate::PluginError> {
     let digits = uid_hex.trim();
-    if digits.len() % 2 != 0 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !digits.len().is_multiple_of(2) || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(crate::PluginError::new(format!(
             "UID `{uid_hex}` is not an even number of hex digits"
         )));
