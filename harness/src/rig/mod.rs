@@ -1,0 +1,318 @@
+//! Rig descriptions (`rigs/*.toml`): parsing, validation, and the running instances a scenario uses.
+
+pub mod capabilities;
+
+pub mod file;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use file::{DutKind, PluginSection, Tolerances};
+
+/// A configuration error in a rig file: always one line naming the file, and the line and key
+/// where known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RigError(String);
+
+impl RigError {
+    pub fn new(path: &Path, key: Option<&str>, message: impl fmt::Display) -> Self {
+        match key {
+            Some(key) => RigError(format!(
+                "rig file {}: key `{key}`: {message}",
+                path.display()
+            )),
+            None => RigError(format!("rig file {}: {message}", path.display())),
+        }
+    }
+
+    pub fn at(path: &Path, line: usize, key: Option<String>, message: impl fmt::Display) -> Self {
+        match key {
+            Some(key) => RigError(format!(
+                "rig file {}:{line}: key `{key}`: {message}",
+                path.display()
+            )),
+            None => RigError(format!("rig file {}:{line}: {message}", path.display())),
+        }
+    }
+}
+
+impl fmt::Display for RigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RigError {}
+
+/// The four instrument roles a rig file can fill, each served by a plugin of one kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Instrument {
+    Csms,
+    Ev,
+    Analyser,
+    Rfid,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 4] = [
+        Instrument::Csms,
+        Instrument::Ev,
+        Instrument::Analyser,
+        Instrument::Rfid,
+    ];
+
+    /// The rig file section that configures it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Instrument::Csms => "csms",
+            Instrument::Ev => "ev",
+            Instrument::Analyser => "analyser",
+            Instrument::Rfid => "rfid",
+        }
+    }
+
+    /// The plugin kind (`HarnessPluginV1::kind`) the section must load.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Instrument::Csms => "csms",
+            Instrument::Ev => "ev-emulator",
+            Instrument::Analyser => "power-analyser",
+            Instrument::Rfid => "rfid-emulator",
+        }
+    }
+}
+
+/// The charger under test, as the rig file describes it.
+#[derive(Debug, Clone)]
+pub struct Dut {
+    pub kind: DutKind,
+    pub variant: Option<String>,
+    pub product_number: Option<String>,
+    pub serial: Option<String>,
+    pub charge_point_id: String,
+    pub command: Option<Vec<String>>,
+    pub ui_url: Option<String>,
+    pub ready_timeout: std::time::Duration,
+}
+
+/// A validated rig file.
+#[derive(Debug, Clone)]
+pub struct Rig {
+    pub path: PathBuf,
+    pub name: String,
+    pub parallel: usize,
+    pub capabilities: BTreeSet<String>,
+    pub dut: Dut,
+    pub instruments: BTreeMap<Instrument, PluginSection>,
+    pub tolerances: Tolerances,
+    pub test_data: BTreeMap<String, String>,
+}
+
+impl Rig {
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.contains(name)
+    }
+
+    /// The JSON configuration passed to the instrument plugin's `open`: the section without its
+    /// `plugin` key, with `transport = "sim"` replaced by the simulator's pseudo-terminal.
+    pub fn plugin_config(
+        &self,
+        instrument: Instrument,
+        sim_port: Option<&str>,
+    ) -> serde_json::Value {
+        let mut config = self
+            .instruments
+            .get(&instrument)
+            .map(|s| s.config.clone())
+            .unwrap_or_default();
+        if let (Some(port), Some(toml::Value::String(t))) = (sim_port, config.get("transport")) {
+            if t == SIM_TRANSPORT {
+                let mut serial = toml::Table::new();
+                serial.insert("serial".into(), toml::Value::String(port.to_string()));
+                config.insert("transport".into(), toml::Value::Table(serial));
+            }
+        }
+        serde_json::to_value(&config).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// The `transport` value that asks for the emulated rig's pseudo-terminal.
+pub const SIM_TRANSPORT: &str = "sim";
+
+/// The placeholders a custom firmware command may use.
+pub const COMMAND_PLACEHOLDERS: &[&str] = &[
+    "board",
+    "csms_url",
+    "state_dir",
+    "charge_point_id",
+    "product_number",
+    "serial",
+];
+
+/// Reads and validates a rig file.
+pub fn load(path: &Path) -> Result<Rig, RigError> {
+    let raw = file::read(path)?;
+    validate(path, raw)
+}
+
+fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
+    let err = |key: &str, msg: String| RigError::new(path, Some(key), msg);
+    if raw.rig.name.trim().is_empty() {
+        return Err(err("rig.name", "must not be empty".into()));
+    }
+    if !(1..=32).contains(&raw.rig.parallel) {
+        return Err(err(
+            "rig.parallel",
+            format!("must be between 1 and 32, got {}", raw.rig.parallel),
+        ));
+    }
+    let mut capabilities = BTreeSet::new();
+    for (i, cap) in raw.rig.capabilities.iter().enumerate() {
+        if !capabilities::is_known(cap) {
+            return Err(err(
+                &format!("rig.capabilities[{i}]"),
+                format!(
+                    "unknown capability `{cap}` (known: {})",
+                    capabilities::known_list()
+                ),
+            ));
+        }
+        capabilities.insert(cap.clone());
+    }
+
+    let d = raw.dut;
+    if d.charge_point_id.trim().is_empty() || d.charge_point_id.contains(['/', ' ', '?', '#']) {
+        return Err(err(
+            "dut.charge_point_id",
+            format!("`{}` is not usable in a URL path", d.charge_point_id),
+        ));
+    }
+    if !(d.ready_timeout_s > 0.0 && d.ready_timeout_s <= 600.0) {
+        return Err(err(
+            "dut.ready_timeout_s",
+            format!("must be in (0, 600], got {}", d.ready_timeout_s),
+        ));
+    }
+    match d.kind {
+        DutKind::Emulated => {
+            if d.product_number.is_none() {
+                return Err(err(
+                    "dut.product_number",
+                    "is required when dut.kind = \"emulated\"".into(),
+                ));
+            }
+        }
+        DutKind::External => {
+            if d.command.is_some() {
+                return Err(err(
+                    "dut.command",
+                    "only applies when dut.kind = \"emulated\"".into(),
+                ));
+            }
+        }
+    }
+    if let Some(command) = &d.command {
+        if command.is_empty() {
+            return Err(err("dut.command", "must name a program".into()));
+        }
+        for word in command {
+            if let Some(bad) = unknown_placeholder(word) {
+                return Err(err(
+                    "dut.command",
+                    format!(
+                        "unknown placeholder `{{{bad}}}` (known: {})",
+                        COMMAND_PLACEHOLDERS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut instruments = BTreeMap::new();
+    for (instrument, section) in [
+        (Instrument::Csms, raw.csms),
+        (Instrument::Ev, raw.ev),
+        (Instrument::Analyser, raw.analyser),
+        (Instrument::Rfid, raw.rfid),
+    ] {
+        let Some(section) = section else { continue };
+        let name = instrument.section();
+        if section.plugin.is_empty()
+            || !section
+                .plugin
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(err(
+                &format!("{name}.plugin"),
+                format!("`{}` is not a plugin name", section.plugin),
+            ));
+        }
+        match section.config.get("transport") {
+            Some(toml::Value::String(t)) if t == SIM_TRANSPORT => {
+                if d.kind != DutKind::Emulated {
+                    return Err(err(
+                        &format!("{name}.transport"),
+                        "\"sim\" only works when dut.kind = \"emulated\"".into(),
+                    ));
+                }
+            }
+            Some(toml::Value::String(t)) => {
+                return Err(err(
+                    &format!("{name}.transport"),
+                    format!(
+                        "`{t}` is neither \"sim\" nor a table like {{ serial = \"/dev/ttyUSB0\" }}"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        instruments.insert(instrument, section);
+    }
+    if d.kind == DutKind::Emulated && !instruments.contains_key(&Instrument::Csms) {
+        return Err(RigError::new(
+            path,
+            Some("csms"),
+            "an emulated rig needs a [csms] section (the firmware connects to it)",
+        ));
+    }
+
+    Ok(Rig {
+        path: path.to_path_buf(),
+        name: raw.rig.name,
+        parallel: raw.rig.parallel as usize,
+        capabilities,
+        dut: Dut {
+            kind: d.kind,
+            variant: d.variant,
+            product_number: d.product_number,
+            serial: d.serial,
+            charge_point_id: d.charge_point_id,
+            command: d.command,
+            ui_url: d.ui_url,
+            ready_timeout: std::time::Duration::from_secs_f64(d.ready_timeout_s),
+        },
+        instruments,
+        tolerances: raw.tolerances,
+        test_data: raw.test_data,
+    })
+}
+
+/// The first `{name}` in `word` that is not a known placeholder.
+fn unknown_placeholder(word: &str) -> Option<String> {
+    let mut rest = word;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        if !COMMAND_PLACEHOLDERS.contains(&name) {
+            return Some(name.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+use std::io::Write;
+
+use super::*;
+
+const GOOD: &str = r#"
+[rig]
+name = "t"
+parallel = 2
+capabilities = ["net-cut"]
+
+[dut]
+kind = "emulated"
+product_number = "130800"
+charge_point_id = "CP-1"
+
+[csms]
+plugin = "ocpp-csms"
+listen = "127.0.0.1:0"
+
+[ev]
+plugin = "ev-emulator"
+transport = "sim"
+timeout_ms = 500
+"#;
+
+fn load_text(text: &str) -> Result<Rig, RigError> {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    load(file.path()).map_err(|e| RigError(e.0.replace(&file.path().display().to_string(), "RIG")))
+}
+
+#[test]
+fn good_file_loads_with_defaults() {
+    let rig = load_text(GOOD).unwrap();
+    assert_eq!(rig.parallel, 2);
+    assert!(rig.has_capability("net-cut"));
+    assert_eq!(rig.tolerances.duty_cycle_percent, 0.5);
+    assert_eq!(rig.instruments.len(), 2);
+}
+
+#[test]
+fn sim_transport_is_replaced_by_the_pty() {
+    let rig = load_text(GOOD).unwrap();
+    let config = rig.plugin_config(Instrument::Ev, Some("/dev/pts/9"));
+    assert_eq!(
+        config,
+        serde_json::json!({"transport": {"serial": "/dev/pts/9"}, "timeout_ms": 500})
+    );
+    let csms = rig.plugin_config(Instrument::Csms, Some("/dev/pts/9"));
+    assert_eq!(csms, serde_json::json!({"listen": "127.0.0.1:0"}));
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let text = GOOD.replace("parallel = 2", "paralel = 2");
+    let e = load_text(&text).unwrap_err().to_string();
+    assert!(
+        e.starts_with("rig file RIG:4: key `rig.paralel`: unknown field `paralel`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_type_names_line_and_key() {
+    let text = GOOD.replace("parallel = 2", "parallel = \"two\"");
+    let e = load_text(&text).unwrap_err().to_string();
+    assert!(
+        e.starts_with("rig file RIG:4: key `rig.parallel`: invalid type"),
+        "{e}"
+    );
+}
+
+#[test]
+fn not_toml_names_the_line() {
+    let e = load_text("[rig\nname = 1").unwrap_err().to_string();
+    assert!(e.starts_with("rig file RIG:1:"), "{e}");
+    assert!(!e.contains('\n'));
+}
+
+#[test]
+fn unknown_capability_is_rejected() {
+    let text = GOOD.replace("\"net-cut\"", "\"net-cut\", \"powercycle\"");
+    let e = load_text(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("key `rig.capabilities[1]`: unknown capability `powercycle`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn sim_transport_on_external_rig_is_rejected() {
+    let text = GOOD.replace("kind = \"emulated\"", "kind = \"external\"");
+    let e = load_text(&text).unwrap_err().to_string();
+    assert!(e.contains("key `ev.transport`: \"sim\" only works"), "{e}");
+}
+
+#[test]
+fn unknown_command_placeholder_is_rejected() {
+    let text = GOOD.replace(
+        "charge_point_id = \"CP-1\"",
+        "charge_point_id = \"CP-1\"\ncommand = [\"fw\", \"{bord}\"]",
+    );
+    let e = load_text(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("key `dut.command`: unknown placeholder `{bord}`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_file_is_one_line() {
+    let e = load(Path::new("/nonexistent/rig.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("rig file /nonexistent/rig.toml: cannot read:"),
+        "{e}"
+    );
+}
