@@ -1,225 +1,266 @@
-//! The CAN variant of the EV emulator protocol: the same commands in classic 8-byte frames.
+//! The CAN variant of the EV emulator protocol (PROTOCOL.md): the same commands in classic
+//! 8-byte frames with standard 11-bit IDs, all multi-byte numbers little-endian.
 //!
-//! Layout (documented in README.md, to be mirrored in PROTOCOL.md):
-//! - requests on standard ID [`REQUEST_ID`], replies on [`REPLY_ID`];
-//! - request byte 0 = opcode, then the arguments, little-endian:
-//!   `IDN 0x01` | `PLUG 0x02 kind(0 tethered, 1 ohms, 2 amps) u32 value` | `UNPLUG 0x03` |
-//!   `STATE 0x04 'B'|'C'|'D'` | `LOAD 0x05 u16 max_current(0.01 A) u8 phases u16 pf(0.001)` |
-//!   `FAULT 0x06 u8(0 none, 1 diode short, 2 CP-PE short, 3 PE open)` | `RCD 0x07 u32 dc(µA)` |
-//!   `MEAS 0x08`;
-//! - reply byte 0 = opcode | part << 4, byte 1 = status (0 OK, else the error code 100..102),
-//!   bytes 2.. = up to 6 data bytes of part `part`; the last part of a reply has DLC < 8 (an
-//!   empty final part of DLC 2 when the data is a multiple of 6 bytes);
-//! - `IDN` data is ASCII; `MEAS` data is 20 bytes: i16 cp_high, i16 cp_low (10 mV), u16 freq
-//!   (Hz), u16 duty (0.01 %), u16 u1 u2 u3 (0.1 V), u16 i1 i2 i3 (0.01 A).
+//! - A request is one frame on [`REQUEST_ID`]: byte 0 the opcode, then its arguments, padded
+//!   with zeros to 8 bytes. `IDN 0x01` | `PLUG 0x10 kind(0 tethered, 1 resistance, 2 rating)`
+//!   then `u32 ohms×10` at bytes 2..6 or `u8 amps` at byte 2 | `UNPLUG 0x11` |
+//!   `STATE 0x12 'B'|'C'|'D'` | `LOAD 0x13 u16 max_current×100, u8 phases, u16 pf×1000` |
+//!   `FAULT 0x14 u8 (0 none, 1 diode short, 2 CP-PE short, 3 PE open)` | `RCD 0x15 u32 µA` |
+//!   `MEAS 0x20`.
+//! - Every request is answered by one status frame on [`STATUS_ID`]: `[opcode, code, following]`
+//!   with code 0 for OK or the line protocol's error code (100..102), and `following` the
+//!   number of data frames after it.
+//! - `MEAS` is followed by three frames: [`MEAS_PILOT_ID`] `i16 cp_high mV, i16 cp_low mV,
+//!   u16 freq×10, u16 duty×100`; [`MEAS_VOLTAGE_ID`] `3 × u16 V×10`; [`MEAS_CURRENT_ID`]
+//!   `3 × u16 A×100`.
+//! - `IDN` is followed by `following` frames on [`TEXT_ID`], 8 ASCII bytes each, zero-padded.
 
 use crate::protocol::{Command, Fault, Plug, Reply, VehicleState};
 
-/// Standard 11-bit ID of frames from the plugin to the emulator.
-pub const REQUEST_ID: u16 = 0x610;
-/// Standard 11-bit ID of frames from the emulator to the plugin.
-pub const REPLY_ID: u16 = 0x611;
-/// Payload bytes per reply frame after the opcode and status bytes.
-pub const PART_BYTES: usize = 6;
-const MEAS_BYTES: usize = 20;
+/// Plugin → emulator: one frame per command.
+pub const REQUEST_ID: u16 = 0x6E0;
+/// Emulator → plugin: the status of each command.
+pub const STATUS_ID: u16 = 0x6E8;
+/// Emulator → plugin after a `MEAS` status: levels, frequency, duty.
+pub const MEAS_PILOT_ID: u16 = 0x6E9;
+/// ... inlet voltage per phase.
+pub const MEAS_VOLTAGE_ID: u16 = 0x6EA;
+/// ... current per phase.
+pub const MEAS_CURRENT_ID: u16 = 0x6EB;
+/// Emulator → plugin after an `IDN` status: the identity text.
+pub const TEXT_ID: u16 = 0x6EC;
+/// Receive filter: every reply ID lies in 0x6E8..=0x6EF.
+pub const REPLY_FILTER: (u16, u16) = (0x6E8, 0x7F8);
 
 fn opcode(command: &Command) -> u8 {
     match command {
         Command::Identify => 0x01,
-        Command::Plug(_) => 0x02,
-        Command::Unplug => 0x03,
-        Command::State(_) => 0x04,
-        Command::Load { .. } => 0x05,
-        Command::Fault(_) => 0x06,
-        Command::ResidualCurrent { .. } => 0x07,
-        Command::Measure => 0x08,
+        Command::Plug(_) => 0x10,
+        Command::Unplug => 0x11,
+        Command::State(_) => 0x12,
+        Command::Load { .. } => 0x13,
+        Command::Fault(_) => 0x14,
+        Command::ResidualCurrent { .. } => 0x15,
+        Command::Measure => 0x20,
     }
 }
 
-/// Scales and rounds to an unsigned 16-bit field, clamping out-of-range values.
-fn scaled_u16(value: f64, per_unit: f64) -> u16 {
-    (value * per_unit).round().clamp(0.0, u16::MAX as f64) as u16
+/// Scales and rounds into an unsigned 16-bit field, clamping out-of-range values.
+fn scaled_u16(value: f64, scale: f64) -> u16 {
+    (value * scale).round().clamp(0.0, u16::MAX as f64) as u16
 }
 
-/// The request frame's data bytes (at most 8).
-pub fn encode_request(command: &Command) -> Vec<u8> {
-    let mut data = vec![opcode(command)];
+fn scaled_u32(value: f64, scale: f64) -> u32 {
+    (value * scale).round().clamp(0.0, u32::MAX as f64) as u32
+}
+
+/// The request frame's 8 data bytes.
+pub fn encode_request(command: &Command) -> [u8; 8] {
+    let mut d = [0u8; 8];
+    d[0] = opcode(command);
     match *command {
         Command::Identify | Command::Unplug | Command::Measure => {}
-        Command::Plug(plug) => {
-            let (kind, value) = match plug {
-                Plug::Tethered => (0u8, 0u32),
-                Plug::Resistance { ohms } => (1, ohms),
-                Plug::Rating { amps } => (2, amps),
-            };
-            data.push(kind);
-            data.extend_from_slice(&value.to_le_bytes());
+        Command::Plug(Plug::Tethered) => d[1] = 0,
+        Command::Plug(Plug::Resistance { ohms }) => {
+            d[1] = 1;
+            d[2..6].copy_from_slice(&ohms.saturating_mul(10).to_le_bytes());
         }
-        Command::State(s) => data.push(match s {
-            VehicleState::B => b'B',
-            VehicleState::C => b'C',
-            VehicleState::D => b'D',
-        }),
+        Command::Plug(Plug::Rating { amps }) => {
+            d[1] = 2;
+            d[2] = amps.min(255) as u8;
+        }
+        Command::State(s) => {
+            d[1] = match s {
+                VehicleState::B => b'B',
+                VehicleState::C => b'C',
+                VehicleState::D => b'D',
+            }
+        }
         Command::Load {
             max_current_a,
             phases,
             power_factor,
         } => {
-            data.extend_from_slice(&scaled_u16(max_current_a, 100.0).to_le_bytes());
-            data.push(phases);
-            data.extend_from_slice(&scaled_u16(power_factor, 1000.0).to_le_bytes());
+            d[1..3].copy_from_slice(&scaled_u16(max_current_a, 100.0).to_le_bytes());
+            d[3] = phases;
+            d[4..6].copy_from_slice(&scaled_u16(power_factor, 1000.0).to_le_bytes());
         }
-        Command::Fault(f) => data.push(match f {
-            Fault::None => 0,
-            Fault::DiodeShort => 1,
-            Fault::CpPeShort => 2,
-            Fault::PeOpen => 3,
-        }),
+        Command::Fault(f) => {
+            d[1] = match f {
+                Fault::None => 0,
+                Fault::DiodeShort => 1,
+                Fault::CpPeShort => 2,
+                Fault::PeOpen => 3,
+            }
+        }
         Command::ResidualCurrent { dc_ma } => {
-            let micro_amps = (dc_ma * 1000.0).round().clamp(0.0, u32::MAX as f64) as u32;
-            data.extend_from_slice(&micro_amps.to_le_bytes());
+            d[1..5].copy_from_slice(&scaled_u32(dc_ma, 1000.0).to_le_bytes());
         }
     }
-    data
-}
-
-/// Collects the reply frames of one request into a [`Reply`] whose data reads like the line
-/// protocol's, so the rest of the plugin does not care which transport carried it.
-pub struct ReplyAssembler {
-    command: Command,
-    data: Vec<u8>,
-    next_part: u8,
+    d
 }
 
 /// What one received frame meant.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Assembled {
-    /// More parts to come.
+    /// More frames to come.
     Partial,
     Done(Reply),
+}
+
+/// Collects the frames answering one request into a [`Reply`] whose data reads like the line
+/// protocol's, so the rest of the plugin does not care which transport carried it.
+pub struct ReplyAssembler {
+    command: Command,
+    /// Data frames announced by the status frame; `None` until it arrived.
+    following: Option<u8>,
+    text: Vec<u8>,
+    pilot: Option<[u8; 8]>,
+    voltage: Option<[u8; 8]>,
+    current: Option<[u8; 8]>,
+    received: u8,
+}
+
+fn pad(data: &[u8]) -> [u8; 8] {
+    let mut d = [0u8; 8];
+    let n = data.len().min(8);
+    d[..n].copy_from_slice(&data[..n]);
+    d
 }
 
 impl ReplyAssembler {
     pub fn new(command: Command) -> Self {
         Self {
             command,
-            data: Vec::new(),
-            next_part: 0,
+            following: None,
+            text: Vec::new(),
+            pilot: None,
+            voltage: None,
+            current: None,
+            received: 0,
         }
     }
 
-    /// Takes one frame's data from [`REPLY_ID`]; an error describes what was wrong with it.
-    pub fn push(&mut self, frame: &[u8]) -> Result<Assembled, String> {
-        let expected = opcode(&self.command);
-        if frame.len() < 2 {
-            return Err(format!(
-                "reply frame of {} bytes, expected at least 2 (opcode, status)",
-                frame.len()
-            ));
-        }
-        let (op, part, status) = (frame[0] & 0x0f, frame[0] >> 4, frame[1]);
-        if op != expected || part != self.next_part {
-            return Err(format!(
-                "unexpected reply frame {frame:02x?}: expected opcode 0x{expected:02x} part {}",
-                self.next_part
-            ));
-        }
-        if status != 0 {
-            return Ok(Assembled::Done(Reply::Err {
-                code: status as u16,
-                text: "(error reported over CAN)".into(),
-            }));
-        }
-        self.data.extend_from_slice(&frame[2..]);
-        self.next_part += 1;
-        if frame.len() == 8 {
-            if self.next_part > 15 {
-                return Err("reply longer than 16 frames".into());
+    /// Takes one frame from the reply IDs; an error says what was wrong with it.
+    pub fn push(&mut self, id: u16, data: &[u8]) -> Result<Assembled, String> {
+        let op = opcode(&self.command);
+        let Some(following) = self.following else {
+            if id != STATUS_ID || data.len() < 3 || data[0] != op {
+                return Err(format!(
+                    "unexpected frame 0x{id:03x} {data:02x?}: expected the status frame 0x{STATUS_ID:03x} for opcode 0x{op:02x}"
+                ));
             }
+            let (code, following) = (data[1], data[2]);
+            if code != 0 {
+                return Ok(Assembled::Done(Reply::Err {
+                    code: code as u16,
+                    text: "(reported over CAN)".into(),
+                }));
+            }
+            let expected = match self.command {
+                Command::Measure => Some(3),
+                Command::Identify => None,
+                _ => Some(0),
+            };
+            if expected.is_some_and(|n| n != following) {
+                return Err(format!(
+                    "status frame announces {following} data frames for opcode 0x{op:02x}, expected {}",
+                    expected.unwrap_or_default()
+                ));
+            }
+            self.following = Some(following);
+            return self.finish_if_complete();
+        };
+        let slot = match (&self.command, id) {
+            (Command::Measure, MEAS_PILOT_ID) => &mut self.pilot,
+            (Command::Measure, MEAS_VOLTAGE_ID) => &mut self.voltage,
+            (Command::Measure, MEAS_CURRENT_ID) => &mut self.current,
+            (Command::Identify, TEXT_ID) => {
+                self.text.extend_from_slice(data);
+                self.received += 1;
+                return self.finish_if_complete();
+            }
+            _ => {
+                return Err(format!(
+                    "unexpected frame 0x{id:03x} {data:02x?} after the status of opcode 0x{op:02x} ({} of {following} data frames received)",
+                    self.received
+                ))
+            }
+        };
+        if slot.replace(pad(data)).is_some() {
+            return Err(format!("data frame 0x{id:03x} received twice"));
+        }
+        self.received += 1;
+        self.finish_if_complete()
+    }
+
+    fn finish_if_complete(&mut self) -> Result<Assembled, String> {
+        if Some(self.received) != self.following {
             return Ok(Assembled::Partial);
         }
-        self.finish().map(Assembled::Done)
+        let data = match self.command {
+            Command::Identify => {
+                let text: Vec<u8> = self.text.iter().copied().filter(|b| *b != 0).collect();
+                String::from_utf8(text).map_err(|_| "identity text is not ASCII".to_string())?
+            }
+            Command::Measure => decode_measurement(
+                &self.pilot.unwrap_or_default(),
+                &self.voltage.unwrap_or_default(),
+                &self.current.unwrap_or_default(),
+            ),
+            _ => String::new(),
+        };
+        Ok(Assembled::Done(Reply::Ok(data)))
     }
+}
 
-    fn finish(&self) -> Result<Reply, String> {
-        match self.command {
-            Command::Identify => String::from_utf8(self.data.clone())
-                .map(Reply::Ok)
-                .map_err(|_| "IDN reply is not ASCII".into()),
-            Command::Measure => decode_measurement(&self.data).map(Reply::Ok),
-            _ if self.data.is_empty() => Ok(Reply::Ok(String::new())),
-            _ => Err(format!(
-                "reply to opcode 0x{:02x} carries {} unexpected data bytes",
-                opcode(&self.command),
-                self.data.len()
-            )),
+fn word(d: &[u8; 8], k: usize) -> [u8; 2] {
+    [d[2 * k], d[2 * k + 1]]
+}
+
+/// The three MEAS data frames as the line protocol's ten numbers.
+fn decode_measurement(pilot: &[u8; 8], voltage: &[u8; 8], current: &[u8; 8]) -> String {
+    let unsigned =
+        |d: &[u8; 8], k: usize, scale: f64| u16::from_le_bytes(word(d, k)) as f64 / scale;
+    let signed = |d: &[u8; 8], k: usize| i16::from_le_bytes(word(d, k)) as f64 / 1000.0;
+    format!(
+        "{:.3} {:.3} {:.1} {:.2} {:.1} {:.1} {:.1} {:.2} {:.2} {:.2}",
+        signed(pilot, 0),
+        signed(pilot, 1),
+        unsigned(pilot, 2, 10.0),
+        unsigned(pilot, 3, 100.0),
+        unsigned(voltage, 0, 10.0),
+        unsigned(voltage, 1, 10.0),
+        unsigned(voltage, 2, 10.0),
+        unsigned(current, 0, 100.0),
+        unsigned(current, 1, 100.0),
+        unsigned(current, 2, 100.0),
+    )
+}
+
+/// The emulator's side of a `MEAS` answer for ten values in line-protocol units: the status
+/// frame and three data frames as `(id, data)` (for tests and emulator writers).
+pub fn encode_measurement_reply(v: [f64; 10]) -> Vec<(u16, [u8; 8])> {
+    let mut pilot = [0u8; 8];
+    for (k, x) in v[..2].iter().enumerate() {
+        let raw = (x * 1000.0).round().clamp(i16::MIN as f64, i16::MAX as f64) as i16;
+        pilot[2 * k..2 * k + 2].copy_from_slice(&raw.to_le_bytes());
+    }
+    pilot[4..6].copy_from_slice(&scaled_u16(v[2], 10.0).to_le_bytes());
+    pilot[6..8].copy_from_slice(&scaled_u16(v[3], 100.0).to_le_bytes());
+    let triple = |values: &[f64], scale: f64| {
+        let mut d = [0u8; 8];
+        for (k, x) in values.iter().enumerate() {
+            d[2 * k..2 * k + 2].copy_from_slice(&scaled_u16(*x, scale).to_le_bytes());
         }
-    }
-}
-
-/// Turns the 20 MEAS bytes into the line protocol's ten numbers.
-fn decode_measurement(bytes: &[u8]) -> Result<String, String> {
-    if bytes.len() != MEAS_BYTES {
-        return Err(format!(
-            "MEAS reply carries {} bytes, expected {MEAS_BYTES}",
-            bytes.len()
-        ));
-    }
-    let word = |i: usize| [bytes[2 * i], bytes[2 * i + 1]];
-    let signed = |i: usize| i16::from_le_bytes(word(i)) as f64;
-    let unsigned = |i: usize| u16::from_le_bytes(word(i)) as f64;
-    Ok(format!(
-        "{:.2} {:.2} {:.0} {:.2} {:.1} {:.1} {:.1} {:.2} {:.2} {:.2}",
-        signed(0) / 100.0,
-        signed(1) / 100.0,
-        unsigned(2),
-        unsigned(3) / 100.0,
-        unsigned(4) / 10.0,
-        unsigned(5) / 10.0,
-        unsigned(6) / 10.0,
-        unsigned(7) / 100.0,
-        unsigned(8) / 100.0,
-        unsigned(9) / 100.0,
-    ))
-}
-
-/// The emulator side of a reply, split into frames: used by tests and by anyone writing an
-/// emulator from this layout.
-pub fn encode_reply(command: &Command, status: u8, data: &[u8]) -> Vec<Vec<u8>> {
-    let op = opcode(command);
-    if status != 0 {
-        return vec![vec![op, status]];
-    }
-    let mut frames: Vec<Vec<u8>> = data
-        .chunks(PART_BYTES)
-        .enumerate()
-        .map(|(part, chunk)| {
-            let mut f = vec![op | ((part as u8) << 4), 0];
-            f.extend_from_slice(chunk);
-            f
-        })
-        .collect();
-    if data.len().is_multiple_of(PART_BYTES) {
-        frames.push(vec![op | ((frames.len() as u8) << 4), 0]);
-    }
-    frames
-}
-
-/// The 20 MEAS bytes for ten values in line-protocol units (emulator side, for tests).
-pub fn encode_measurement(values: [f64; 10]) -> Vec<u8> {
-    let scales = [
-        100.0, 100.0, 1.0, 100.0, 10.0, 10.0, 10.0, 100.0, 100.0, 100.0,
-    ];
-    let mut out = Vec::with_capacity(MEAS_BYTES);
-    for (i, (v, s)) in values.iter().zip(scales).enumerate() {
-        if i < 2 {
-            let raw = (v * s).round().clamp(i16::MIN as f64, i16::MAX as f64) as i16;
-            out.extend_from_slice(&raw.to_le_bytes());
-        } else {
-            out.extend_from_slice(&scaled_u16(*v, s).to_le_bytes());
-        }
-    }
-    out
+        d
+    };
+    vec![
+        (STATUS_ID, pad(&[0x20, 0, 3])),
+        (MEAS_PILOT_ID, pilot),
+        (MEAS_VOLTAGE_ID, triple(&v[4..7], 10.0)),
+        (MEAS_CURRENT_ID, triple(&v[7..10], 100.0)),
+    ]
 }
 
 #[cfg(test)]
@@ -227,14 +268,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requests_fit_one_frame() {
+    fn requests_are_one_padded_frame() {
         assert_eq!(
             encode_request(&Command::Plug(Plug::Resistance { ohms: 680 })),
-            vec![0x02, 1, 0xa8, 0x02, 0, 0]
+            [0x10, 1, 0x90, 0x1a, 0, 0, 0, 0]
+        );
+        assert_eq!(
+            encode_request(&Command::Plug(Plug::Rating { amps: 32 })),
+            [0x10, 2, 32, 0, 0, 0, 0, 0]
         );
         assert_eq!(
             encode_request(&Command::State(VehicleState::C)),
-            vec![0x04, b'C']
+            [0x12, b'C', 0, 0, 0, 0, 0, 0]
         );
         assert_eq!(
             encode_request(&Command::Load {
@@ -242,33 +287,36 @@ mod tests {
                 phases: 3,
                 power_factor: 0.95
             }),
-            vec![0x05, 0x40, 0x06, 3, 0xb6, 0x03]
+            [0x13, 0x40, 0x06, 3, 0xb6, 0x03, 0, 0]
+        );
+        assert_eq!(
+            encode_request(&Command::Fault(Fault::PeOpen)),
+            [0x14, 3, 0, 0, 0, 0, 0, 0]
         );
         assert_eq!(
             encode_request(&Command::ResidualCurrent { dc_ma: 6.0 }),
-            vec![0x07, 0x70, 0x17, 0, 0]
+            [0x15, 0x70, 0x17, 0, 0, 0, 0, 0]
         );
-        for c in [Command::Identify, Command::Unplug, Command::Measure] {
-            assert_eq!(encode_request(&c).len(), 1);
-        }
+        assert_eq!(encode_request(&Command::Measure)[0], 0x20);
+        assert_eq!(encode_request(&Command::Unplug)[0], 0x11);
+        assert_eq!(encode_request(&Command::Identify)[0], 0x01);
     }
 
     #[test]
-    fn measurement_round_trip_over_four_frames() {
+    fn measurement_in_status_plus_three_frames() {
         let values = [
             9.0, -12.0, 1000.0, 26.67, 230.1, 229.9, 230.0, 15.9, 16.0, 0.0,
         ];
-        let frames = encode_reply(&Command::Measure, 0, &encode_measurement(values));
-        assert_eq!(frames.len(), 4);
-        assert_eq!(frames[3].len(), 4);
+        let frames = encode_measurement_reply(values);
         let mut asm = ReplyAssembler::new(Command::Measure);
-        for f in &frames[..3] {
-            assert_eq!(asm.push(f).unwrap(), Assembled::Partial);
+        for (id, data) in &frames[..3] {
+            assert_eq!(asm.push(*id, data).unwrap(), Assembled::Partial);
         }
+        let (id, data) = frames[3];
         assert_eq!(
-            asm.push(&frames[3]).unwrap(),
+            asm.push(id, &data).unwrap(),
             Assembled::Done(Reply::Ok(
-                "9.00 -12.00 1000 26.67 230.1 229.9 230.0 15.90 16.00 0.00".into()
+                "9.000 -12.000 1000.0 26.67 230.1 229.9 230.0 15.90 16.00 0.00".into()
             ))
         );
     }
@@ -277,35 +325,51 @@ mod tests {
     fn ok_error_and_identity_replies() {
         let mut asm = ReplyAssembler::new(Command::Unplug);
         assert_eq!(
-            asm.push(&[0x03, 0]).unwrap(),
+            asm.push(STATUS_ID, &[0x11, 0, 0, 0, 0, 0, 0, 0]).unwrap(),
             Assembled::Done(Reply::Ok(String::new()))
         );
         let mut asm = ReplyAssembler::new(Command::State(VehicleState::C));
         assert!(matches!(
-            asm.push(&[0x04, 102]).unwrap(),
+            asm.push(STATUS_ID, &[0x12, 102, 0]).unwrap(),
             Assembled::Done(Reply::Err { code: 102, .. })
         ));
-        let frames = encode_reply(&Command::Identify, 0, b"ACME,EVE1,1");
         let mut asm = ReplyAssembler::new(Command::Identify);
-        assert_eq!(asm.push(&frames[0]).unwrap(), Assembled::Partial);
         assert_eq!(
-            asm.push(&frames[1]).unwrap(),
-            Assembled::Done(Reply::Ok("ACME,EVE1,1".into()))
+            asm.push(STATUS_ID, &[0x01, 0, 2]).unwrap(),
+            Assembled::Partial
         );
-        // A 6-byte identity ends with an empty final part.
-        assert_eq!(encode_reply(&Command::Identify, 0, b"ABCDEF").len(), 2);
+        assert_eq!(asm.push(TEXT_ID, b"RIG-SIM,").unwrap(), Assembled::Partial);
+        assert_eq!(
+            asm.push(TEXT_ID, b"EV,1\0\0\0\0").unwrap(),
+            Assembled::Done(Reply::Ok("RIG-SIM,EV,1".into()))
+        );
     }
 
     #[test]
     fn wrong_frames_are_rejected() {
         let mut asm = ReplyAssembler::new(Command::Unplug);
-        assert!(asm.push(&[0x04, 0]).unwrap_err().contains("opcode 0x03"));
-        assert!(asm.push(&[0x03]).unwrap_err().contains("at least 2"));
-        let mut asm = ReplyAssembler::new(Command::Measure);
-        assert!(asm.push(&[0x18, 0, 1, 2]).unwrap_err().contains("part 0"));
         assert!(asm
-            .push(&[0x08, 0, 1, 2])
+            .push(STATUS_ID, &[0x12, 0, 0])
             .unwrap_err()
-            .contains("carries 2 bytes"));
+            .contains("opcode 0x11"));
+        assert!(asm
+            .push(MEAS_PILOT_ID, &[0; 8])
+            .unwrap_err()
+            .contains("expected the status frame"));
+        assert!(asm
+            .push(STATUS_ID, &[0x11, 0, 2])
+            .unwrap_err()
+            .contains("announces 2 data frames"));
+        let mut asm = ReplyAssembler::new(Command::Measure);
+        asm.push(STATUS_ID, &[0x20, 0, 3]).unwrap();
+        asm.push(MEAS_PILOT_ID, &[0; 8]).unwrap();
+        assert!(asm
+            .push(MEAS_PILOT_ID, &[0; 8])
+            .unwrap_err()
+            .contains("twice"));
+        assert!(asm
+            .push(TEXT_ID, &[0; 8])
+            .unwrap_err()
+            .contains("unexpected frame 0x6ec"));
     }
 }

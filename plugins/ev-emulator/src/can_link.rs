@@ -7,7 +7,9 @@ use socketcan::{
     CanFilter, CanFrame, CanSocket, EmbeddedFrame, Frame, Socket, SocketOptions, StandardId,
 };
 
-use crate::can_frame::{encode_request, Assembled, ReplyAssembler, REPLY_ID, REQUEST_ID};
+use crate::can_frame::{
+    encode_request, Assembled, ReplyAssembler, REPLY_FILTER, REQUEST_ID, STATUS_ID,
+};
 use crate::line_link::LinkError;
 use crate::link::EvLink;
 use crate::protocol::{Command, Reply};
@@ -25,7 +27,7 @@ impl CanLink {
         let socket = CanSocket::open(interface)
             .map_err(|e| LinkError(format!("{peer}: cannot open the CAN interface: {e}")))?;
         socket
-            .set_filters(&[CanFilter::new(REPLY_ID as u32, 0x7ff)])
+            .set_filters(&[CanFilter::new(REPLY_FILTER.0 as u32, REPLY_FILTER.1 as u32)])
             .map_err(|e| LinkError(format!("{peer}: cannot set the receive filter: {e}")))?;
         Ok(Self {
             peer,
@@ -63,7 +65,7 @@ impl EvLink for CanLink {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(self.error(format_args!(
-                    "no answer within {} ms, expected a reply frame on ID 0x{REPLY_ID:03x} to `{command}`",
+                    "no answer within {} ms, expected the reply frames (status on 0x{STATUS_ID:03x}) to `{command}`",
                     self.timeout.as_millis()
                 )));
             }
@@ -78,10 +80,11 @@ impl EvLink for CanLink {
                     )))
                 }
             };
-            if frame.raw_id() != REPLY_ID as u32 || frame.is_extended() {
+            let id = frame.raw_id();
+            if frame.is_extended() || id & REPLY_FILTER.1 as u32 != REPLY_FILTER.0 as u32 {
                 continue;
             }
-            match assembler.push(frame.data()) {
+            match assembler.push(id as u16, frame.data()) {
                 Ok(Assembled::Partial) => {}
                 Ok(Assembled::Done(reply)) => return Ok(reply),
                 Err(e) => return Err(self.error(format_args!("{e} (request `{command}`)"))),
