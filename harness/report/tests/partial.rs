@@ -1,0 +1,55 @@
+//! A writer dropped without `finish` (a panic, an early return) leaves valid partial files.
+
+mod common;
+
+use conformance_report::*;
+
+#[test]
+fn dropped_writer_leaves_parseable_partial_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir;
+    {
+        let mut writer = ReportWriter::create(dir.path(), common::meta("partial")).unwrap();
+        run_dir = writer.run_dir().to_path_buf();
+        // Right after creation the files exist and are valid, with no scenario.
+        let empty: Report = serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap()).unwrap();
+        assert_eq!(empty.summary.total, 0);
+        for scenario in common::run_scenarios().into_iter().take(2) {
+            writer.scenario_finished(scenario).unwrap();
+        }
+    }
+    let report: Report = serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap()).unwrap();
+    assert!(!report.complete);
+    assert!(report.meta.ended.is_none());
+    assert_eq!(report.scenarios.len(), 2);
+    assert_eq!((report.summary.passed, report.summary.failed), (1, 1));
+    let junit = std::fs::read_to_string(run_dir.join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&junit).unwrap();
+    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("testcase")).count(), 2);
+    assert!(!run_dir.join("cucumber.json").exists(), "cucumber.json is written by finish only");
+    // Only the expected files, no temporaries.
+    let mut names: Vec<String> = std::fs::read_dir(&run_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["junit.xml", "report.json"]);
+}
+
+#[test]
+fn html_on_interrupt_marks_the_report_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = ReportWriter::create(dir.path(), common::meta("interrupted")).unwrap();
+    writer.scenario_finished(common::failing(common::start())).unwrap();
+    let page = std::fs::read_to_string(writer.write_html_now().unwrap()).unwrap();
+    assert!(page.contains("Partial report"));
+    assert!(page.contains("Contactor opens within 100 ms after C to B"));
+    // After finish the page no longer says partial and cucumber.json exists.
+    let run_dir = writer.run_dir().to_path_buf();
+    writer.finish().unwrap();
+    let page = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
+    assert!(!page.contains("Partial report"));
+    let cucumber: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("cucumber.json")).unwrap()).unwrap();
+    assert_eq!(cucumber.as_array().unwrap().len(), 1);
+}
