@@ -1,0 +1,45 @@
+@ocpp16.core
+Feature: OCPP 1.6 Core - power failures
+  The rig switches the charger's mains off and on; with a backup supply the charger stops the
+  transaction before it goes down.
+
+  Background:
+    Given the charger is idle
+    And the CSMS answers Authorize for "04A2B3C4" with Accepted
+
+  @TC_032_1_CS @requires.power-cycle @requires.backup-power
+  Scenario: TC_032_1_CS Power failure boot charging point - configured to stop transaction(s) before going down
+    Given a charging session is running for "04A2B3C4"
+    When the mains supply fails
+    Then the charger stops the transaction with reason PowerLoss and reports Finishing within 10 s:
+      """
+      {"transactionId": ${transactionId}}
+      """
+    When the mains supply returns
+    Then the CSMS receives BootNotification within 60 s
+    And the charger reports Finishing or Preparing within 30 s
+
+  @TC_032_2_CS @requires.power-cycle @requires.rfid
+  Scenario: TC_032_2_CS Power failure boot charging point - configured to stop transaction(s)
+    Given a charging session is running for "04A2B3C4"
+    When the charger is power cycled
+    Then the CSMS receives BootNotification within 60 s
+    And the charger reports Preparing or Finishing or Charging within 30 s
+    When the driver presents the card "04A2B3C4"
+    Then the charger stops the transaction and reports Finishing within 10 s
+
+  @TC_034_CS @requires.power-cycle
+  Scenario: TC_034_CS Power Failure with Unavailable Status
+    When the CSMS sends ChangeAvailability:
+      """
+      {"connectorId": 0, "type": "Inoperative"}
+      """
+    Then the charger responds with status Accepted
+    And the charger reports Unavailable within 5 s
+    When the charger is power cycled
+    Then the CSMS receives BootNotification within 60 s
+    And the charger reports Unavailable within 30 s
+    And no StatusNotification arrives during 2 s:
+      """
+      {"connectorId": 1, "status": "Available"}
+      """
