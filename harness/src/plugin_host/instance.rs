@@ -4,7 +4,8 @@
 use std::ffi::{c_char, c_void, CString};
 use std::fmt;
 use std::ptr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use plugin_api::abi::{STATUS_DEAD, STATUS_OK};
 use plugin_api::kinds::DrainRecord;
@@ -150,7 +151,34 @@ impl PluginInstance {
 
     /// Puts the instrument in its safe state and frees the instance; later calls fail. Idempotent.
     pub fn close(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        self.close_locked(state);
+    }
+
+    /// Like [`close`](Self::close), but waits at most `patience` for a call in progress (a step
+    /// blocked in a long wait when Ctrl-C arrives). Returns false if the instance stayed busy and
+    /// was left open: closing it under a running call would free memory the call still uses.
+    pub fn close_within(&self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        loop {
+            match self.state.try_lock() {
+                Ok(state) => {
+                    self.close_locked(state);
+                    return true;
+                }
+                Err(TryLockError::Poisoned(p)) => {
+                    self.close_locked(p.into_inner());
+                    return true;
+                }
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                Err(TryLockError::WouldBlock) => return false,
+            }
+        }
+    }
+
+    fn close_locked(&self, mut state: MutexGuard<'_, State>) {
         if state.closed {
             return;
         }

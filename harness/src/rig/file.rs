@@ -116,11 +116,16 @@ impl Default for Tolerances {
 pub fn read(path: &Path) -> Result<RigFile, RigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| RigError::new(path, None, format!("cannot read: {e}")))?;
-    toml::from_str::<RigFile>(&text).map_err(|e| {
+    parse(path, &text)
+}
+
+/// Deserializes rig file text; `path` is only used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<RigFile, RigError> {
+    toml::from_str::<RigFile>(text).map_err(|e| {
         let message = one_line(e.message());
         match e.span() {
             Some(span) => {
-                let (line, key) = locate(&text, span);
+                let (line, key) = locate(text, span);
                 RigError::at(path, line, key, message)
             }
             None => RigError::new(path, None, message),

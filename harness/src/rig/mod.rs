@@ -1,8 +1,11 @@
 //! Rig descriptions (`rigs/*.toml`): parsing, validation, and the running instances a scenario uses.
 
 pub mod capabilities;
+pub mod emulated;
 
 pub mod file;
+pub mod instance;
+pub mod pool;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -316,3 +319,19 @@ fn unknown_placeholder(word: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::path::Path;
+
+    /// A valid emulated rig with the given capabilities, for other modules' tests.
+    pub fn rig_with_capabilities(capabilities: &[&str]) -> super::Rig {
+        let caps: Vec<String> = capabilities.iter().map(|c| format!("\"{c}\"")).collect();
+        let text = format!(
+            "[rig]\nname = \"test\"\ncapabilities = [{}]\n[dut]\nkind = \"emulated\"\nproduct_number = \"1\"\ncharge_point_id = \"CP\"\n[csms]\nplugin = \"test-plugin\"\n",
+            caps.join(", ")
+        );
+        let path = Path::new("test.toml");
+        super::validate(path, super::file::parse(path, &text).unwrap()).unwrap()
+    }
+}

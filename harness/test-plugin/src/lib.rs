@@ -5,6 +5,7 @@
 //! - `fail_action` returns an error naming what it was given;
 //! - `delay_action` sleeps `delay_ms` and records when it started and ended, to check that the
 //!   host serializes calls per instance;
+//! - `wait_for` waits its whole timeout and reports that nothing arrived;
 //! - `open` fails when the config has `"fail_open": true` and panics with `"panic_open": true`;
 //! - `close` writes the file named by `"close_marker"`, so tests can see the safe state was reached.
 //!
@@ -113,9 +114,15 @@ impl Csms for TestPlugin {
     }
     fn wait_for(
         &mut self,
-        _: csms::WaitForFrames,
+        args: csms::WaitForFrames,
     ) -> Result<Vec<csms::RecordedFrame>, PluginError> {
-        unsupported("wait_for")
+        // Nothing ever connects to the test plugin: wait the whole timeout, like a real CSMS
+        // waiting for a frame that never comes.
+        std::thread::sleep(std::time::Duration::from_millis(args.timeout_ms));
+        Err(PluginError::new(format!(
+            "no frame arrived within {} ms",
+            args.timeout_ms
+        )))
     }
     fn expect_none(
         &mut self,

@@ -1,0 +1,286 @@
+//! The emulated rig kind: per instance a fresh state folder, `harness __rig-sim` for the power
+//! board, vehicle, mains and instruments, the four plugins on its pseudo-terminals (CSMS first,
+//! its URL goes to the firmware), then the firmware, ready once it prints `READY`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::instance::{RigInstance, SimPorts};
+use super::{Instrument, Rig};
+use crate::plugin_host::PluginLibraries;
+use crate::process;
+
+/// How long `rig-sim` may take to write its port file.
+const SIM_START_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Starts one emulated instance. Blocks; every wait has a timeout. On error everything started
+/// so far is torn down (by `RigInstance`'s drop).
+pub fn start(
+    rig: &Rig,
+    libraries: &PluginLibraries,
+    exe: &Path,
+    slot: usize,
+) -> Result<RigInstance, String> {
+    let mut instance = RigInstance::new(slot);
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("harness-rig{slot}-"))
+        .tempdir()
+        .map_err(|e| format!("cannot create a state folder for rig instance {slot}: {e}"))?;
+    let dir_path = dir.path().to_path_buf();
+    instance.state_dir = Some(dir);
+
+    let ports_file = dir_path.join("rig.json");
+    let mut sim = Command::new(exe);
+    sim.arg("__rig-sim").arg("--out").arg(&ports_file);
+    if let Some(variant) = &rig.dut.variant {
+        sim.arg("--variant").arg(variant);
+    }
+    let sim_log = dir_path.join("rig-sim.log");
+    sim.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log_file(&sim_log)?);
+    let child = process::spawn("rig-sim", sim)
+        .map_err(|e| format!("cannot start rig-sim ({}): {e}", exe.display()))?;
+    instance.children.push(child);
+    let ports = wait_for_ports(&mut instance, &ports_file, &sim_log)?;
+    instance.sim = Some(ports.clone());
+
+    for instrument in Instrument::ALL {
+        instance.open_plugin(rig, libraries, instrument)?;
+    }
+    let csms_url = instance
+        .csms_url
+        .clone()
+        .ok_or("the emulated rig has no CSMS URL")?;
+
+    let fw_state = dir_path.join("firmware");
+    std::fs::create_dir_all(&fw_state)
+        .map_err(|e| format!("cannot create {}: {e}", fw_state.display()))?;
+    let values = Placeholders {
+        board: ports.board.clone(),
+        csms_url,
+        state_dir: fw_state.display().to_string(),
+        charge_point_id: rig.dut.charge_point_id.clone(),
+        product_number: rig.dut.product_number.clone().unwrap_or_default(),
+        serial: rig
+            .dut
+            .serial
+            .clone()
+            .unwrap_or_else(|| format!("EMU{slot:06}")),
+    };
+    let mut firmware = firmware_command(rig, exe, &values);
+    let fw_log = dir_path.join("firmware.log");
+    firmware
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log_file(&fw_log)?);
+    let mut child = process::spawn("firmware", firmware)
+        .map_err(|e| format!("cannot start the firmware: {e}"))?;
+    let stdout = child
+        .take_stdout()
+        .ok_or("the firmware's stdout was not captured")?;
+    instance.children.push(child);
+    wait_for_ready(
+        &mut instance,
+        stdout,
+        &dir_path.join("firmware-stdout.log"),
+        &fw_log,
+        rig.dut.ready_timeout,
+    )?;
+    Ok(instance)
+}
+
+fn log_file(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+}
+
+/// The values of the firmware command's placeholders.
+#[derive(Debug, Clone)]
+pub struct Placeholders {
+    pub board: String,
+    pub csms_url: String,
+    pub state_dir: String,
+    pub charge_point_id: String,
+    pub product_number: String,
+    pub serial: String,
+}
+
+impl Placeholders {
+    fn fill(&self, word: &str) -> String {
+        word.replace("{board}", &self.board)
+            .replace("{csms_url}", &self.csms_url)
+            .replace("{state_dir}", &self.state_dir)
+            .replace("{charge_point_id}", &self.charge_point_id)
+            .replace("{product_number}", &self.product_number)
+            .replace("{serial}", &self.serial)
+    }
+}
+
+/// The rig file's `dut.command` with placeholders filled, or the bundled reference firmware.
+pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command {
+    match &rig.dut.command {
+        Some(words) => {
+            let mut command = Command::new(values.fill(&words[0]));
+            command.args(words[1..].iter().map(|w| values.fill(w)));
+            command
+        }
+        None => {
+            let mut command = Command::new(exe);
+            command
+                .arg("__firmware")
+                .args(["--board", &values.board])
+                .args(["--state-dir", &values.state_dir])
+                .args(["--product-number", &values.product_number])
+                .args(["--serial", &values.serial])
+                .args(["--csms-url", &values.csms_url])
+                .args(["--charge-point-id", &values.charge_point_id]);
+            command
+        }
+    }
+}
+
+fn wait_for_ports(instance: &mut RigInstance, file: &Path, log: &Path) -> Result<SimPorts, String> {
+    let deadline = Instant::now() + SIM_START_TIMEOUT;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(file) {
+            return serde_json::from_str(&text)
+                .map_err(|e| format!("rig-sim's port file {} is not valid: {e}", file.display()));
+        }
+        if let Err(ended) = instance.check_children() {
+            return Err(format!(
+                "{ended} before writing its port file{}",
+                last_line(log)
+            ));
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "rig-sim did not write {} within {} s{}",
+                file.display(),
+                SIM_START_TIMEOUT.as_secs(),
+                last_line(log)
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads the firmware's stdout on a thread until `READY`; the thread keeps copying whatever
+/// follows to `copy_to`, so the firmware never blocks on a full pipe.
+fn wait_for_ready(
+    instance: &mut RigInstance,
+    stdout: std::process::ChildStdout,
+    copy_to: &Path,
+    log: &Path,
+    timeout: Duration,
+) -> Result<(), String> {
+    let (tx, rx) = mpsc::channel();
+    let mut copy = log_file(copy_to)?;
+    std::thread::Builder::new()
+        .name("firmware-stdout".into())
+        .spawn(move || {
+            let mut ready_sent = false;
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if !ready_sent && line.trim() == "READY" {
+                    ready_sent = true;
+                    let _ = tx.send(());
+                }
+                let _ = writeln!(copy, "{line}");
+            }
+        })
+        .map_err(|e| format!("cannot start the firmware stdout reader: {e}"))?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(format!(
+                    "the firmware closed its stdout without printing READY{}",
+                    last_line(log)
+                ));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Err(ended) = instance.check_children() {
+            return Err(format!("{ended} before printing READY{}", last_line(log)));
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "the firmware did not print READY within {:.1} s{}",
+                timeout.as_secs_f64(),
+                last_line(log)
+            ));
+        }
+    }
+}
+
+/// `; last log line: …` from a child's log, for error messages.
+fn last_line(log: &Path) -> String {
+    std::fs::read_to_string(log)
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .map(|l| format!("; its last log line ({}): {}", log.display(), l.trim()))
+        })
+        .unwrap_or_default()
+}
+
+/// The executable started for `__rig-sim` and `__firmware`: this very harness binary.
+pub fn current_exe() -> Result<PathBuf, String> {
+    std::env::current_exe().map_err(|e| format!("cannot find the harness executable: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_command_placeholders_are_filled() {
+        let mut rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        rig.dut.command = Some(vec![
+            "fw".into(),
+            "--board={board}".into(),
+            "{csms_url}/{charge_point_id}".into(),
+        ]);
+        let values = Placeholders {
+            board: "/dev/pts/7".into(),
+            csms_url: "ws://127.0.0.1:1/ocpp".into(),
+            state_dir: "/tmp/s".into(),
+            charge_point_id: "CP".into(),
+            product_number: "1".into(),
+            serial: "S".into(),
+        };
+        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
+        let args: Vec<_> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(command.get_program(), "fw");
+        assert_eq!(args, ["--board=/dev/pts/7", "ws://127.0.0.1:1/ocpp/CP"]);
+    }
+
+    #[test]
+    fn default_command_is_the_multicall_firmware() {
+        let rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        let values = Placeholders {
+            board: "/dev/pts/7".into(),
+            csms_url: "ws://x".into(),
+            state_dir: "/tmp/s".into(),
+            charge_point_id: "CP".into(),
+            product_number: "1".into(),
+            serial: "S".into(),
+        };
+        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
+        let args: Vec<_> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(args[0], "__firmware");
+        assert!(args.windows(2).any(|w| w == ["--csms-url", "ws://x"]));
+    }
+}

@@ -1,0 +1,70 @@
+//! cucumber's one `before` and one `after` hook: lease a rig instance for the scenario, and after
+//! it drain every plugin's record into the report folder and tear the instance down.
+
+use std::path::PathBuf;
+
+use cucumber::event::ScenarioFinished;
+use cucumber::gherkin::{Feature, Rule, Scenario};
+
+use super::records;
+use super::world::HarnessWorld;
+use crate::features::missing_capability;
+
+pub async fn before(
+    feature: &Feature,
+    rule: Option<&Rule>,
+    scenario: &Scenario,
+    world: &mut HarnessWorld,
+) {
+    // A scenario the rig cannot run is only its stand-in step; it must not start a rig.
+    if missing_capability(&world.run.rig, feature, rule, scenario).is_some() {
+        return;
+    }
+    match world.run.pool.acquire().await {
+        Ok(lease) => world.lease = Some(lease),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+pub async fn after(
+    feature: &Feature,
+    scenario: &Scenario,
+    _finished: &ScenarioFinished,
+    world: Option<&mut HarnessWorld>,
+) {
+    let Some(world) = world else { return };
+    let Some(lease) = world.lease.take() else {
+        return;
+    };
+    let dest: PathBuf = world
+        .run
+        .report_dir
+        .join("scenarios")
+        .join(records::scenario_folder(feature, scenario));
+    let rig_name = world.run.rig.name.clone();
+    let title = scenario.name.clone();
+    let feature_name = feature.name.clone();
+    // Draining calls plugins and copies files: keep it off the async threads.
+    let lease = tokio::task::spawn_blocking(move || {
+        if let Ok(drained) = lease.with(|instance| instance.drain_records()) {
+            let outcome = records::write(
+                &dest,
+                &feature_name,
+                &title,
+                &rig_name,
+                lease.slot(),
+                drained,
+            );
+            if let Err(e) = outcome {
+                eprintln!("warning: {e}");
+            }
+        }
+        // Logs are a diagnosis aid; a rig torn down by Ctrl-C has none left to keep.
+        let _ = lease.with(|instance| instance.keep_logs(&dest));
+        lease
+    })
+    .await;
+    if let Ok(lease) = lease {
+        lease.release().await;
+    }
+}

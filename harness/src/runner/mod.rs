@@ -1,0 +1,187 @@
+//! The run: command line → rig → features → plugin check → cucumber over the rig pool → exit
+//! status (0 all passed, 1 a scenario failed, 2 bad usage or configuration).
+
+pub mod context;
+mod hooks;
+mod records;
+pub mod world;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use cucumber::gherkin::Feature;
+use cucumber::writer::Stats as _;
+use cucumber::WriterExt as _;
+use futures::FutureExt as _;
+
+use crate::cli::{self, CliOpts, HarnessArgs, Parsed};
+use crate::features;
+use crate::plugin_host::{PluginLibraries, SearchPath};
+use crate::rig::pool::RigPool;
+use crate::rig::{self, Rig};
+use crate::{multicall, steps};
+pub use world::HarnessWorld;
+
+/// Exit status: every scenario passed (or was skipped with a reason).
+pub const EXIT_PASSED: u8 = 0;
+/// Exit status: a scenario failed (including an undefined or ambiguous step).
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: bad usage or configuration; nothing ran.
+pub const EXIT_CONFIG: u8 = 2;
+/// Exit status after Ctrl-C (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The whole program: `args` includes the program name.
+pub fn main_entry(args: Vec<OsString>) -> ExitCode {
+    if let Some(code) = multicall::dispatch(&args) {
+        return code;
+    }
+    let opts = match cli::parse(args) {
+        Parsed::Run(opts) => opts,
+        Parsed::Info(text) => {
+            print!("{text}");
+            return ExitCode::from(EXIT_PASSED);
+        }
+        Parsed::Usage(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if opts.custom.list_steps {
+        print!("{}", steps::list());
+        return ExitCode::from(EXIT_PASSED);
+    }
+    let prepared = match prepare(&opts.custom) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    ExitCode::from(run(opts, prepared))
+}
+
+/// Everything checked before the first scenario starts.
+struct Prepared {
+    rig: Arc<Rig>,
+    libraries: Arc<PluginLibraries>,
+    features: Vec<Feature>,
+    report_dir: PathBuf,
+}
+
+fn prepare(args: &HarnessArgs) -> Result<Prepared, String> {
+    let rig = Arc::new(rig::load(&args.rig).map_err(|e| e.to_string())?);
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("features")]
+    } else {
+        args.paths.clone()
+    };
+    let loaded = features::load(&paths).map_err(|e| e.to_string())?;
+    if loaded.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!("no .feature files in {}", shown.join(" ")));
+    }
+    // Load and check every plugin library now, so an unusable one stops the run before it starts.
+    let libraries = Arc::new(PluginLibraries::new(SearchPath::from_process(
+        &args.plugin_path,
+    )));
+    for (instrument, section) in &rig.instruments {
+        libraries
+            .get(&section.plugin, instrument.kind())
+            .map_err(|e| {
+                format!(
+                    "{e} (rig file {}, section [{}])",
+                    rig.path.display(),
+                    instrument.section()
+                )
+            })?;
+    }
+    std::fs::create_dir_all(&args.report_dir).map_err(|e| {
+        format!(
+            "report folder {}: cannot create: {e}",
+            args.report_dir.display()
+        )
+    })?;
+    let features = features::gate_by_capabilities(&rig, loaded);
+    Ok(Prepared {
+        rig,
+        libraries,
+        features,
+        report_dir: args.report_dir.clone(),
+    })
+}
+
+/// Feeds already parsed features to cucumber (parsing happened in `prepare`, where errors exit 2).
+struct PreParsed;
+
+impl cucumber::Parser<Vec<Feature>> for PreParsed {
+    type Cli = cucumber::cli::Empty;
+    type Output = futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<Feature>>>;
+
+    fn parse(self, input: Vec<Feature>, _: cucumber::cli::Empty) -> Self::Output {
+        futures::stream::iter(input.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}
+
+fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
+    let exe = match rig::emulated::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    let pool = RigPool::new(Arc::clone(&prepared.rig), prepared.libraries, exe);
+    let context = Arc::new(context::RunContext {
+        rig: Arc::clone(&prepared.rig),
+        pool: Arc::clone(&pool),
+        report_dir: prepared.report_dir,
+    });
+    if let Err(e) = context::install(context) {
+        eprintln!("error: {e}");
+        return EXIT_CONFIG;
+    }
+    steps::quiet_step_panics();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    let rig = prepared.rig;
+    let interrupt_pool = Arc::clone(&pool);
+    let failed = runtime.block_on(async move {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("interrupted: putting the instruments in their safe state and ending the rig processes");
+                let _ = tokio::task::spawn_blocking(move || interrupt_pool.teardown_all()).await;
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+        });
+        let gate_rig = Arc::clone(&rig);
+        let writer = cucumber::Cucumber::<HarnessWorld, _, _, _, _, cucumber::cli::Empty>::custom(PreParsed, cucumber::runner::Basic::default(), cucumber::writer::Basic::stdout().summarized())
+            .steps(steps::collection())
+            .max_concurrent_scenarios(rig.parallel)
+            .before(|feature, rule, scenario, world| hooks::before(feature, rule, scenario, world).boxed_local())
+            .after(|feature, _rule, scenario, finished, world| hooks::after(feature, scenario, finished, world).boxed_local())
+            // Undefined steps fail; only the stand-in step of a scenario the rig cannot run may be skipped.
+            .fail_on_skipped_with(move |feature, rule, scenario| features::missing_capability(&gate_rig, feature, rule, scenario).is_none())
+            .with_cli(*opts)
+            .run(prepared.features)
+            .await;
+        writer.execution_has_failed()
+    });
+    pool.teardown_all();
+    if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_PASSED
+    }
+}
