@@ -1,0 +1,429 @@
+//! The power board's side of the board link (reference-firmware/BOARD_LINK.md): it obeys the
+//! controller's pilot, contactor and lock commands, reports the hardware every 10 ms, sends
+//! metering samples, runs the residual-current self-test, and protects by itself (link loss,
+//! over-temperature, residual-current hardware trip). Sans-IO: bytes in, bytes out, time given.
+
+use crate::physics::cp::CpDrive;
+use crate::sim::Sim;
+use crate::SimTime;
+use board_link::{
+    cobs, BoardFaultCode, BoardMessage, ControllerMessage, Decoder, Encoder, FrameError,
+    LightPattern, LightSetting, Liveness, LivenessEvent, MeterSample, PhaseSample, PilotOutput,
+    SequenceTracker, Status,
+};
+use std::time::Duration;
+
+pub const STATUS_INTERVAL: Duration = Duration::from_millis(10);
+pub const METER_INTERVAL_CLOSED: Duration = Duration::from_secs(1);
+pub const METER_INTERVAL_OPEN: Duration = Duration::from_secs(10);
+/// The contacts may take this long to open before the auxiliary contact means "welded".
+pub const WELD_DETECTION: Duration = Duration::from_millis(200);
+/// The lock must reach its commanded position within this time.
+pub const LOCK_DEADLINE: Duration = Duration::from_secs(1);
+/// The board's hardware over-temperature cut-out, and the temperature it re-arms below (°C).
+pub const OVER_TEMPERATURE_C: f64 = 85.0;
+pub const OVER_TEMPERATURE_CLEAR_C: f64 = 75.0;
+/// The residual-current sensor's hardware trip (a last resort: the controller is expected to
+/// act at 6 mA itself), and its re-arm level, in mA DC.
+pub const RCM_HARDWARE_TRIP_MA: f64 = 60.0;
+pub const RCM_REARM_MA: f64 = 2.5;
+/// Current the self-test injects through the test winding, mA.
+pub const RCM_TEST_CURRENT_MA: f64 = 10.0;
+
+/// Whether the controller has introduced itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// At power-up and after a link loss: only a controller `Hello` is accepted.
+    AwaitingHello,
+    Up,
+}
+
+/// Protections the board raises by itself (those with a `Fault` code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActiveFaults {
+    pub link_timeout: bool,
+    pub welded: bool,
+    pub lock_failure: bool,
+    pub over_temperature: bool,
+    pub rcm_trip: bool,
+}
+
+/// Counters for the ground-truth query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LinkCounters {
+    pub frames_received: u64,
+    pub bad_frames: u64,
+    pub missed_frames: u64,
+    pub frames_sent: u64,
+}
+
+#[derive(Debug)]
+pub struct PowerBoard {
+    board_id: String,
+    encoder: Encoder,
+    decoder: Decoder<ControllerMessage>,
+    /// The encoded bytes of the frame being received, to answer a `Hello` of another version.
+    partial: Vec<u8>,
+    sequence: SequenceTracker,
+    liveness: Liveness,
+    link: LinkState,
+    hello_sent: bool,
+    next_status: SimTime,
+    next_meter: SimTime,
+    last_flags: Option<(bool, bool, bool)>,
+    contactor_command: (bool, SimTime),
+    lock_command: (bool, SimTime),
+    unlock_when_open: bool,
+    faults: ActiveFaults,
+    lights: (LightSetting, LightSetting),
+    counters: LinkCounters,
+}
+
+impl PowerBoard {
+    pub fn new(serial: &str) -> Self {
+        PowerBoard {
+            board_id: format!("RIG-SIM-{serial}"),
+            encoder: Encoder::new(),
+            decoder: Decoder::new(),
+            partial: Vec::new(),
+            sequence: SequenceTracker::default(),
+            liveness: Liveness::new(0),
+            link: LinkState::AwaitingHello,
+            hello_sent: false,
+            next_status: SimTime::ZERO,
+            next_meter: SimTime::ZERO,
+            last_flags: None,
+            contactor_command: (false, SimTime::ZERO),
+            lock_command: (false, SimTime::ZERO),
+            unlock_when_open: false,
+            faults: ActiveFaults::default(),
+            lights: (LightSetting::default(), LightSetting::default()),
+            counters: LinkCounters::default(),
+        }
+    }
+
+    pub fn link_state(&self) -> LinkState {
+        self.link
+    }
+
+    pub fn faults(&self) -> ActiveFaults {
+        self.faults
+    }
+
+    pub fn counters(&self) -> LinkCounters {
+        self.counters
+    }
+
+    /// Central and ring light as last commanded (or as the board set them itself).
+    pub fn lights(&self) -> (LightSetting, LightSetting) {
+        self.lights
+    }
+
+    /// Bytes received from the controller at `now`; returns the bytes to send back. While the
+    /// simulator cuts the link, input is lost.
+    pub fn receive(&mut self, bytes: &[u8], sim: &mut Sim, now: SimTime) -> Vec<u8> {
+        let mut out = Vec::new();
+        if !sim.board_link_up {
+            return out;
+        }
+        for &b in bytes {
+            if b != 0 && self.partial.len() < board_link::MAX_ENCODED_LEN {
+                self.partial.push(b);
+            }
+            let Some(result) = self.decoder.push(b) else {
+                if b == 0 {
+                    self.partial.clear();
+                }
+                continue;
+            };
+            let encoded = std::mem::take(&mut self.partial);
+            match result {
+                Ok(frame) => {
+                    self.counters.frames_received += 1;
+                    self.counters.missed_frames += u64::from(self.sequence.observe(frame.seq));
+                    self.handle(frame.message, sim, now, &mut out);
+                }
+                Err(e) => {
+                    self.counters.bad_frames += 1;
+                    if matches!(e, FrameError::UnknownVersion { .. }) && is_hello(&encoded) {
+                        // Tell the controller which version this board speaks; the link stays down.
+                        self.send(self.hello(), &mut out);
+                    }
+                }
+            }
+        }
+        self.finish(out, sim)
+    }
+
+    fn hello(&self) -> BoardMessage {
+        BoardMessage::Hello {
+            board_id: self.board_id.clone(),
+            board_firmware: format!("rig-sim {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    fn send(&mut self, message: BoardMessage, out: &mut Vec<u8>) {
+        self.counters.frames_sent += 1;
+        out.extend(self.encoder.encode(&message));
+    }
+
+    /// Output is lost while the link is cut.
+    fn finish(&self, out: Vec<u8>, sim: &Sim) -> Vec<u8> {
+        if sim.board_link_up {
+            out
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn handle(
+        &mut self,
+        message: ControllerMessage,
+        sim: &mut Sim,
+        now: SimTime,
+        out: &mut Vec<u8>,
+    ) {
+        let now_ms = now.as_millis() as u64;
+        if let ControllerMessage::Hello { .. } = message {
+            self.liveness.frame_received(now_ms);
+            self.sequence.reset();
+            let hello = self.hello();
+            self.send(hello, out);
+            if self.faults.link_timeout {
+                self.faults.link_timeout = false;
+                self.send(fault(BoardFaultCode::LinkTimeout, false, false), out);
+            }
+            self.link = LinkState::Up;
+            return;
+        }
+        if self.link != LinkState::Up {
+            return;
+        }
+        self.liveness.frame_received(now_ms);
+        match message {
+            ControllerMessage::Hello { .. } | ControllerMessage::KeepAlive => {}
+            ControllerMessage::SetPilot(p) => sim.set_cp_drive(match p {
+                PilotOutput::DcPlus12V => CpDrive::DcPositive,
+                PilotOutput::DcMinus12V => CpDrive::DcNegative,
+                PilotOutput::Pwm { duty_permille } => CpDrive::Pwm {
+                    freq_hz: 1000.0,
+                    duty_percent: f64::from(duty_permille) / 10.0,
+                },
+            }),
+            ControllerMessage::SetContactor { closed } => {
+                // The board's own protections override a close command.
+                let blocked = self.faults.over_temperature || self.faults.rcm_trip;
+                self.drive_contactor(closed && !blocked, sim, now);
+            }
+            ControllerMessage::SetLock { locked } => {
+                self.unlock_when_open = false;
+                self.drive_lock(locked, sim, now);
+            }
+            ControllerMessage::StartRcmSelfTest => sim.rcm.start_self_test(now),
+            ControllerMessage::SetLights { central, ring } => self.lights = (central, ring),
+        }
+    }
+
+    fn drive_contactor(&mut self, closed: bool, sim: &mut Sim, now: SimTime) {
+        if self.contactor_command.0 != closed {
+            self.contactor_command = (closed, now);
+        }
+        sim.command_contactor(closed);
+    }
+
+    fn drive_lock(&mut self, locked: bool, sim: &mut Sim, now: SimTime) {
+        if self.lock_command.0 != locked {
+            self.lock_command = (locked, now);
+        }
+        sim.command_lock(locked);
+    }
+
+    /// Runs the board's timers and protections at `now` (after `sim.step(now)`); returns the
+    /// bytes to send.
+    pub fn poll(&mut self, sim: &mut Sim, now: SimTime) -> Vec<u8> {
+        let mut out = Vec::new();
+        if !self.hello_sent {
+            self.hello_sent = true;
+            // A lone delimiter first makes the controller drop any partial frame.
+            out.push(0);
+            let hello = self.hello();
+            self.send(hello, &mut out);
+        }
+        let now_ms = now.as_millis() as u64;
+        if self.link == LinkState::Up && self.liveness.poll(now_ms) == Some(LivenessEvent::Lost) {
+            self.enter_safe_state(sim, now);
+            self.link = LinkState::AwaitingHello;
+            self.faults.link_timeout = true;
+            self.send(fault(BoardFaultCode::LinkTimeout, true, true), &mut out);
+        }
+        if self.unlock_when_open && !sim.contactor.is_closed() {
+            self.unlock_when_open = false;
+            self.drive_lock(false, sim, now);
+        }
+        self.protect(sim, now, &mut out);
+        if let Some(result) = sim.rcm.take_self_test_result(now) {
+            let measured = if result { RCM_TEST_CURRENT_MA } else { 0.0 };
+            self.send(
+                BoardMessage::RcmSelfTestResult {
+                    passed: result,
+                    measured_tenth_ma: tenths(measured),
+                },
+                &mut out,
+            );
+        }
+        let status = self.status(sim, now);
+        let flags = (
+            status.contactor_closed,
+            status.lock_engaged,
+            status.ethernet_link_up,
+        );
+        if now >= self.next_status || self.last_flags != Some(flags) {
+            self.last_flags = Some(flags);
+            self.next_status = now + STATUS_INTERVAL;
+            self.send(BoardMessage::Status(status), &mut out);
+        }
+        if now >= self.next_meter {
+            let interval = if sim.contactor.is_closed() {
+                METER_INTERVAL_CLOSED
+            } else {
+                METER_INTERVAL_OPEN
+            };
+            self.next_meter = now + interval;
+            self.send(BoardMessage::MeterSample(meter_sample(sim)), &mut out);
+        } else if sim.contactor.is_closed() {
+            // Closing the contactor shortens the wait to the 1 s cadence.
+            self.next_meter = self.next_meter.min(now + METER_INTERVAL_CLOSED);
+        }
+        self.finish(out, sim)
+    }
+
+    /// The latest instant the next `poll` should happen.
+    pub fn next_deadline(&self) -> SimTime {
+        self.next_status.min(self.next_meter)
+    }
+
+    fn enter_safe_state(&mut self, sim: &mut Sim, now: SimTime) {
+        self.drive_contactor(false, sim, now);
+        sim.set_cp_drive(CpDrive::DcNegative);
+        self.unlock_when_open = true;
+        let red = LightSetting {
+            pattern: LightPattern::FastBlink,
+            red: 255,
+            green: 0,
+            blue: 0,
+        };
+        self.lights = (red, red);
+    }
+
+    fn protect(&mut self, sim: &mut Sim, now: SimTime, out: &mut Vec<u8>) {
+        // Welded: the auxiliary contact stays closed although the coil was released long ago.
+        let (coil, since) = self.contactor_command;
+        let welded = !coil && sim.contactor.is_closed() && now >= since + WELD_DETECTION;
+        if welded != self.faults.welded {
+            self.faults.welded = welded;
+            self.send(fault(BoardFaultCode::ContactorWelded, welded, false), out);
+        }
+        let (locked, since) = self.lock_command;
+        let lock_failed = sim.lock.is_locked() != locked && now >= since + LOCK_DEADLINE;
+        if lock_failed != self.faults.lock_failure {
+            self.faults.lock_failure = lock_failed;
+            self.send(fault(BoardFaultCode::LockFailure, lock_failed, false), out);
+        }
+        let hot = if self.faults.over_temperature {
+            sim.temperature_c >= OVER_TEMPERATURE_CLEAR_C
+        } else {
+            sim.temperature_c >= OVER_TEMPERATURE_C
+        };
+        if hot != self.faults.over_temperature {
+            self.faults.over_temperature = hot;
+            let opened = hot && self.contactor_command.0;
+            if hot {
+                self.drive_contactor(false, sim, now);
+            }
+            self.send(fault(BoardFaultCode::OverTemperature, hot, opened), out);
+        }
+        let leak = sim.residual_current_ma();
+        let tripped = if self.faults.rcm_trip {
+            leak >= RCM_REARM_MA
+        } else {
+            leak >= RCM_HARDWARE_TRIP_MA
+        };
+        if tripped != self.faults.rcm_trip {
+            self.faults.rcm_trip = tripped;
+            let opened = tripped && self.contactor_command.0;
+            if tripped {
+                self.drive_contactor(false, sim, now);
+            }
+            self.send(
+                fault(BoardFaultCode::ResidualCurrentTrip, tripped, opened),
+                out,
+            );
+        }
+    }
+
+    fn status(&self, sim: &Sim, now: SimTime) -> Status {
+        let cp = sim.cp_measurement();
+        let test_current = if sim.rcm.next_event().is_some() && !sim.rcm.self_test_broken() {
+            RCM_TEST_CURRENT_MA
+        } else {
+            0.0
+        };
+        Status {
+            cp_high_mv: millivolts(cp.high_v),
+            cp_low_mv: millivolts(cp.low_v),
+            pp_ohms: sim
+                .pp_ohms()
+                .map(|r| r.round().clamp(0.0, f64::from(u32::MAX - 1)) as u32),
+            contactor_closed: sim.contactor.is_closed(),
+            lock_engaged: sim.lock.is_locked(),
+            ethernet_link_up: sim.ethernet_up,
+            residual_dc_tenth_ma: tenths(sim.residual_current_ma() + test_current),
+            temperature_tenth_c: (sim.temperature_c * 10.0)
+                .round()
+                .clamp(f64::from(i16::MIN), f64::from(i16::MAX))
+                as i16,
+            board_uptime_ms: now.as_millis() as u32,
+        }
+    }
+}
+
+fn is_hello(encoded: &[u8]) -> bool {
+    cobs::decode(encoded).is_ok_and(|raw| raw.get(2) == Some(&0x01))
+}
+
+fn fault(code: BoardFaultCode, active: bool, contactor_opened: bool) -> BoardMessage {
+    BoardMessage::Fault {
+        code,
+        active,
+        contactor_opened,
+    }
+}
+
+fn millivolts(v: f64) -> i16 {
+    (v * 1000.0)
+        .round()
+        .clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16
+}
+
+fn tenths(ma: f64) -> u16 {
+    (ma * 10.0).round().clamp(0.0, f64::from(u16::MAX)) as u16
+}
+
+fn meter_sample(sim: &Sim) -> MeterSample {
+    let read = sim.meter.read(&sim.meter_truth());
+    let phases = read.map(|q| {
+        if q.u <= 0.0 && q.i <= 0.0 {
+            return PhaseSample::default();
+        }
+        PhaseSample {
+            voltage_tenth_v: (q.u * 10.0).round().clamp(0.0, f64::from(u16::MAX)) as u16,
+            current_ma: (q.i * 1000.0).round().max(0.0) as u32,
+            active_power_tenth_w: (q.p * 10.0).round() as i32,
+            power_factor_milli: (q.lambda * 1000.0).round().clamp(-1000.0, 1000.0) as i16,
+        }
+    });
+    MeterSample {
+        phases,
+        import_energy_mwh: (sim.meter.total_energy_wh() * 1000.0).max(0.0) as u64,
+    }
+}
