@@ -1,0 +1,113 @@
+@ocpp16.local-auth-list
+Feature: OCPP 1.6 Local Authorization List Management
+  The CSMS sends full and differential lists; the version number follows, an older
+  differential update is refused, and a listed idTag starts a transaction without asking the
+  CSMS.
+
+  Background:
+    Given the charger is idle
+
+  @TC_042_1_CS @requires.dut.lacks-local-auth-list
+  Scenario: TC_042_1_CS Get Local List Version (not supported)
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion -1 or CallError NotSupported
+
+  @TC_042_2_CS
+  Scenario: TC_042_2_CS Get Local List Version (empty)
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 1, "updateType": "Full", "localAuthorizationList": []}
+      """
+    Then the charger responds with status Accepted
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 0
+
+  @TC_043_CS
+  Scenario: TC_043_CS Send Local Authorization List
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 1, "updateType": "Full",
+       "localAuthorizationList": [{"idTag": "04A2B3C4", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status Accepted
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 2, "updateType": "Differential",
+       "localAuthorizationList": [{"idTag": "04B5C6D7", "idTagInfo": {"status": "Blocked"}}]}
+      """
+    Then the charger responds with status Accepted
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 2
+
+  @TC_043_1_CS @requires.dut.lacks-local-auth-list
+  Scenario: TC_043_1_CS Send Local Authorization List - NotSupported
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 1, "updateType": "Full", "localAuthorizationList": []}
+      """
+    Then the charger responds with status NotSupported or CallError NotSupported
+
+  @TC_043_2_CS
+  Scenario: TC_043_2_CS Send Local Authorization List - VersionMismatch
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 2, "updateType": "Full",
+       "localAuthorizationList": [{"idTag": "04A2B3C4", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status Accepted
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 2
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 5, "updateType": "Differential",
+       "localAuthorizationList": [{"idTag": "04B5C6D7", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status Accepted
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 5
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 4, "updateType": "Differential",
+       "localAuthorizationList": [{"idTag": "DEADBEEF", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status VersionMismatch
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 5
+
+  @TC_043_3_CS @requires.dut.storage-fault-injection
+  Scenario: TC_043_3_CS Send Local Authorization List - Failed
+    # The charger's list storage is made to fail by the DUT's own test hook; a rig cannot do it.
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 2, "updateType": "Full",
+       "localAuthorizationList": [{"idTag": "04A2B3C4", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status Failed
+
+  @TC_008_CS
+  Scenario: TC_008_CS Regular Start Charging Session - Id in Local Authorization List
+    Given the charger is configured with:
+      | key                  | value |
+      | LocalAuthListEnabled | true  |
+      | LocalPreAuthorize    | true  |
+    And the CSMS answers Authorize for unknown idTags with Invalid
+    When the CSMS sends GetLocalListVersion
+    Then the charger responds with listVersion 0
+    When the CSMS sends SendLocalList:
+      """
+      {"listVersion": 1, "updateType": "Full",
+       "localAuthorizationList": [{"idTag": "04A2B3C4", "idTagInfo": {"status": "Accepted"}}]}
+      """
+    Then the charger responds with status Accepted
+    When the EV plugs in
+    Then the charger reports Preparing within 5 s
+    When the CSMS sends RemoteStartTransaction:
+      """
+      {"connectorId": 1, "idTag": "04A2B3C4"}
+      """
+    Then the charger responds with status Accepted
+    When the EV goes to state C
+    Then the charger starts a transaction and reports Charging within 10 s:
+      """
+      {"connectorId": 1, "idTag": "04A2B3C4"}
+      """
