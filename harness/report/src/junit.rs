@@ -108,9 +108,9 @@ fn properties(meta: &RunMeta) -> Vec<(&'static str, String)> {
 }
 
 fn render_case(out: &mut String, scenario: &Scenario) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">\n",
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\">",
         xml(&scenario.name),
         xml(&classname(&scenario.feature_path)),
         seconds(scenario.duration_s),

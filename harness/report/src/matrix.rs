@@ -93,7 +93,10 @@ impl ConformanceMatrix {
         for case in octt_cases() {
             let covering = by_octt.remove(case.id).unwrap_or_default();
             octt.push(row(case.id, case.profile, case.name, &covering, || {
-                format!("no scenario in this run is tagged @{}", case.id)
+                format!(
+                    "not covered: no scenario in this run is tagged @{}",
+                    case.id
+                )
             }));
         }
         for (id, covering) in by_octt {

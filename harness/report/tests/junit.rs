@@ -30,7 +30,9 @@ fn check_structure(xml: &str) {
     }
     let time_ok = |t: &str| {
         let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        int.chars().all(|c| c.is_ascii_digit()) && frac.len() <= 3 && frac.chars().all(|c| c.is_ascii_digit())
+        int.chars().all(|c| c.is_ascii_digit())
+            && frac.len() <= 3
+            && frac.chars().all(|c| c.is_ascii_digit())
     };
     for suite in root.children().filter(|n| n.is_element()) {
         assert_eq!(suite.tag_name().name(), "testsuite");
@@ -40,7 +42,11 @@ fn check_structure(xml: &str) {
         let ts = attr(suite, "timestamp");
         assert_eq!(ts.len(), 19, "timestamp without zone: {ts}");
         let children: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
-        assert_eq!(children[0].tag_name().name(), "properties", "properties come first");
+        assert_eq!(
+            children[0].tag_name().name(),
+            "properties",
+            "properties come first"
+        );
         for p in children[0].children().filter(|n| n.is_element()) {
             assert_eq!(p.tag_name().name(), "property");
             attr(p, "name");
@@ -55,10 +61,22 @@ fn check_structure(xml: &str) {
             attr(case, "name");
             attr(case, "classname");
             assert!(time_ok(attr(case, "time")));
-            let kids: Vec<&str> = case.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
+            let kids: Vec<&str> = case
+                .children()
+                .filter(|n| n.is_element())
+                .map(|n| n.tag_name().name())
+                .collect();
             // skipped? error* failure* system-out* system-err*, in that order.
-            let order = |k: &str| ["skipped", "error", "failure", "system-out", "system-err"].iter().position(|x| *x == k).unwrap();
-            assert!(kids.windows(2).all(|w| order(w[0]) <= order(w[1])), "{kids:?}");
+            let order = |k: &str| {
+                ["skipped", "error", "failure", "system-out", "system-err"]
+                    .iter()
+                    .position(|x| *x == k)
+                    .unwrap()
+            };
+            assert!(
+                kids.windows(2).all(|w| order(w[0]) <= order(w[1])),
+                "{kids:?}"
+            );
             assert!(kids.iter().filter(|k| **k == "skipped").count() <= 1);
             failures += kids.iter().filter(|k| **k == "failure").count();
             skipped += kids.iter().filter(|k| **k == "skipped").count();
@@ -92,7 +110,13 @@ if not schema.validate(doc):
     sys.exit(1)
 print("valid (lxml)")
 "#;
-    let out = Command::new("python3").arg("-c").arg(script).arg(&xsd).arg(xml_path).output().ok()?;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&xsd)
+        .arg(xml_path)
+        .output()
+        .ok()?;
     match out.status.code() {
         Some(0) => Some(Ok(())),
         Some(3) => None,
@@ -123,7 +147,9 @@ fn junit_validates_against_the_junit_schema() {
     match validate_with_python(&path) {
         Some(Ok(())) => {}
         Some(Err(why)) => panic!("junit.xml does not validate against the JUnit schema:\n{why}"),
-        None => eprintln!("note: python3 with xmlschema or lxml not found; checked the structure only"),
+        None => {
+            eprintln!("note: python3 with xmlschema or lxml not found; checked the structure only")
+        }
     }
 }
 
@@ -135,9 +161,19 @@ fn junit_groups_by_feature_and_says_why() {
     let root = doc.root_element();
     assert_eq!(attr(root, "tests"), "4");
     assert_eq!(attr(root, "failures"), "1");
-    let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
     let names: Vec<&str> = suites.iter().map(|s| attr(*s, "name")).collect();
-    assert_eq!(names, ["Cold boot", "Switch-off on state change", "Offline authorisation"]);
+    assert_eq!(
+        names,
+        [
+            "Cold boot",
+            "Switch-off on state change",
+            "Offline authorisation"
+        ]
+    );
     assert_eq!(attr(suites[0], "tests"), "2");
 
     let property = |name: &str| {
@@ -150,9 +186,15 @@ fn junit_groups_by_feature_and_says_why() {
     assert_eq!(property("dut.serial").as_deref(), Some("130577-000123"));
     assert_eq!(property("dut.charge_point_id").as_deref(), Some("CP-0001"));
     assert_eq!(property("dut.product_number").as_deref(), Some("AC22-T2S"));
-    assert_eq!(property("firmware_version").as_deref(), Some("ref-fw 0.1.0"));
+    assert_eq!(
+        property("firmware_version").as_deref(),
+        Some("ref-fw 0.1.0")
+    );
 
-    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
     assert_eq!(
         attr(failure, "message"),
         "step 'Then the contactor opens within 100 ms' (line 17) failed: expected the contactor \
@@ -161,8 +203,14 @@ fn junit_groups_by_feature_and_says_why() {
     let case = failure.parent().unwrap();
     assert_eq!(attr(case, "classname"), "features.iec61851.switch-off");
     assert_eq!(attr(case, "time"), "6.200");
-    let skipped = doc.descendants().find(|n| n.has_tag_name("skipped")).unwrap();
-    assert_eq!(attr(skipped, "message"), "rig 'emulated' lacks capability rfid");
+    let skipped = doc
+        .descendants()
+        .find(|n| n.has_tag_name("skipped"))
+        .unwrap();
+    assert_eq!(
+        attr(skipped, "message"),
+        "rig 'emulated' lacks capability rfid"
+    );
 }
 
 #[test]
@@ -184,6 +232,8 @@ fn the_schema_check_rejects_what_ci_servers_reject() {
     .unwrap();
     match validate_with_python(&bad) {
         Some(result) => assert!(result.is_err(), "skipped after failure must not validate"),
-        None => eprintln!("note: python3 with xmlschema or lxml not found; schema check not exercised"),
+        None => {
+            eprintln!("note: python3 with xmlschema or lxml not found; schema check not exercised")
+        }
     }
 }

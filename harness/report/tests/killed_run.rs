@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         }
         Err(_) => {
             println!("test killed_run_leaves_valid_partial_reports ... FAILED");
-            println!("test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
+            println!(
+                "test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out"
+            );
             ExitCode::FAILURE
         }
     }
@@ -52,7 +54,10 @@ fn child(dir: &Path) {
 
 fn read_report(path: &Path) -> Option<Report> {
     let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("torn report.json ({e}): {} bytes", text.len())))
+    Some(
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("torn report.json ({e}): {} bytes", text.len())),
+    )
 }
 
 fn parent() {
@@ -86,7 +91,10 @@ fn parent() {
     // std's Child::kill sends SIGKILL on Unix: no destructor, no flush, no finish.
     child.kill().expect("SIGKILL the child");
     let status = child.wait().unwrap();
-    assert!(!status.success(), "the child was killed, not finished: {status}");
+    assert!(
+        !status.success(),
+        "the child was killed, not finished: {status}"
+    );
 
     let report = read_report(&report_path).expect("report.json is there after the kill");
     assert!(!report.complete, "a killed run is not complete");
@@ -94,13 +102,22 @@ fn parent() {
     assert_eq!(report.summary.total, report.scenarios.len());
     let junit = std::fs::read_to_string(dir.path().join("killed").join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&junit).expect("junit.xml is well-formed after the kill");
-    let cases = doc.descendants().filter(|n| n.has_tag_name("testcase")).count();
+    let cases = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .count();
     // junit.xml is written just after report.json, so it may hold the one scenario less.
     assert!(
         cases == report.scenarios.len() || cases + 1 == report.scenarios.len(),
         "junit.xml has {cases} cases, report.json {}",
         report.scenarios.len()
     );
-    assert_eq!(std::fs::read_link(dir.path().join(LATEST_LINK)).unwrap(), Path::new("killed"));
-    eprintln!("killed after {} scenarios; {reads} reads during the run all parsed", report.scenarios.len());
+    assert_eq!(
+        std::fs::read_link(dir.path().join(LATEST_LINK)).unwrap(),
+        Path::new("killed")
+    );
+    eprintln!(
+        "killed after {} scenarios; {reads} reads during the run all parsed",
+        report.scenarios.len()
+    );
 }

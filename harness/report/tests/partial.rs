@@ -12,21 +12,33 @@ fn dropped_writer_leaves_parseable_partial_reports() {
         let mut writer = ReportWriter::create(dir.path(), common::meta("partial")).unwrap();
         run_dir = writer.run_dir().to_path_buf();
         // Right after creation the files exist and are valid, with no scenario.
-        let empty: Report = serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap()).unwrap();
+        let empty: Report =
+            serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap())
+                .unwrap();
         assert_eq!(empty.summary.total, 0);
         for scenario in common::run_scenarios().into_iter().take(2) {
             writer.scenario_finished(scenario).unwrap();
         }
     }
-    let report: Report = serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap()).unwrap();
+    let report: Report =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("report.json")).unwrap())
+            .unwrap();
     assert!(!report.complete);
     assert!(report.meta.ended.is_none());
     assert_eq!(report.scenarios.len(), 2);
     assert_eq!((report.summary.passed, report.summary.failed), (1, 1));
     let junit = std::fs::read_to_string(run_dir.join("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&junit).unwrap();
-    assert_eq!(doc.descendants().filter(|n| n.has_tag_name("testcase")).count(), 2);
-    assert!(!run_dir.join("cucumber.json").exists(), "cucumber.json is written by finish only");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count(),
+        2
+    );
+    assert!(
+        !run_dir.join("cucumber.json").exists(),
+        "cucumber.json is written by finish only"
+    );
     // Only the expected files, no temporaries.
     let mut names: Vec<String> = std::fs::read_dir(&run_dir)
         .unwrap()
@@ -40,7 +52,9 @@ fn dropped_writer_leaves_parseable_partial_reports() {
 fn html_on_interrupt_marks_the_report_partial() {
     let dir = tempfile::tempdir().unwrap();
     let mut writer = ReportWriter::create(dir.path(), common::meta("interrupted")).unwrap();
-    writer.scenario_finished(common::failing(common::start())).unwrap();
+    writer
+        .scenario_finished(common::failing(common::start()))
+        .unwrap();
     let page = std::fs::read_to_string(writer.write_html_now().unwrap()).unwrap();
     assert!(page.contains("Partial report"));
     assert!(page.contains("Contactor opens within 100 ms after C to B"));
@@ -50,6 +64,7 @@ fn html_on_interrupt_marks_the_report_partial() {
     let page = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
     assert!(!page.contains("Partial report"));
     let cucumber: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run_dir.join("cucumber.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("cucumber.json")).unwrap())
+            .unwrap();
     assert_eq!(cucumber.as_array().unwrap().len(), 1);
 }

@@ -14,7 +14,15 @@ fn report_json_round_trips_through_the_types() {
     }
     let run_dir = writer.run_dir().to_path_buf();
     let summary = writer.finish().unwrap();
-    assert_eq!((summary.total, summary.passed, summary.failed, summary.skipped), (4, 2, 1, 1));
+    assert_eq!(
+        (
+            summary.total,
+            summary.passed,
+            summary.failed,
+            summary.skipped
+        ),
+        (4, 2, 1, 1)
+    );
 
     let text = std::fs::read_to_string(run_dir.join("report.json")).unwrap();
     let report: Report = serde_json::from_str(&text).unwrap();
@@ -22,7 +30,10 @@ fn report_json_round_trips_through_the_types() {
     assert!(report.complete);
     assert!(report.meta.ended.is_some());
     // (assert! rather than assert_eq!: the Debug dump of the observations is thousands of lines)
-    assert!(report.scenarios == common::run_scenarios(), "scenarios changed on the way through report.json");
+    assert!(
+        report.scenarios == common::run_scenarios(),
+        "scenarios changed on the way through report.json"
+    );
     assert_eq!(report.summary, summary);
     // Writing what was read gives the same JSON: nothing is lost or defaulted on the way.
     let again: serde_json::Value = serde_json::to_value(&report).unwrap();
@@ -40,10 +51,16 @@ fn report_json_field_names_are_the_documented_ones() {
     assert_eq!(value["measurements"][0]["high"], 100.0);
     assert_eq!(value["observations"]["ocpp"][0]["direction"], "to_csms");
     assert_eq!(value["observations"]["ocpp"][9]["kind"], "CallError");
-    assert_eq!(value["started"], "2026-11-28T09:32:00Z".replace("09:32", "09:30"));
+    assert_eq!(
+        value["started"],
+        "2026-11-28T09:32:00Z".replace("09:32", "09:30")
+    );
     let skipped = serde_json::to_value(common::skipped(common::start())).unwrap();
     assert_eq!(skipped["verdict"]["status"], "skipped");
-    assert_eq!(skipped["verdict"]["reason"], "rig 'emulated' lacks capability rfid");
+    assert_eq!(
+        skipped["verdict"]["reason"],
+        "rig 'emulated' lacks capability rfid"
+    );
     // Observations may be left out entirely by other tools.
     let mut minimal = value.clone();
     minimal["observations"] = serde_json::json!({});
@@ -53,10 +70,22 @@ fn report_json_field_names_are_the_documented_ones() {
 
 #[test]
 fn measurement_limits_are_inclusive() {
-    assert_eq!(Measurement::judged("x", 100.0, "ms", None, Some(100.0)).verdict, MeasurementVerdict::Passed);
-    assert_eq!(Measurement::judged("x", 100.1, "ms", None, Some(100.0)).verdict, MeasurementVerdict::Failed);
-    assert_eq!(Measurement::judged("x", 5.0, "A", Some(5.0), None).verdict, MeasurementVerdict::Passed);
-    assert_eq!(Measurement::judged("x", f64::NAN, "A", None, None).verdict, MeasurementVerdict::Failed);
+    assert_eq!(
+        Measurement::judged("x", 100.0, "ms", None, Some(100.0)).verdict,
+        MeasurementVerdict::Passed
+    );
+    assert_eq!(
+        Measurement::judged("x", 100.1, "ms", None, Some(100.0)).verdict,
+        MeasurementVerdict::Failed
+    );
+    assert_eq!(
+        Measurement::judged("x", 5.0, "A", Some(5.0), None).verdict,
+        MeasurementVerdict::Passed
+    );
+    assert_eq!(
+        Measurement::judged("x", f64::NAN, "A", None, None).verdict,
+        MeasurementVerdict::Failed
+    );
 }
 
 #[test]
@@ -69,9 +98,14 @@ fn matrix_lists_every_octt_case_and_the_iec_rules() {
     assert_eq!(row("TC_003_CS").status, MatrixStatus::Failed);
     assert!(row("TC_003_CS").note.contains("Contactor opens"));
     assert_eq!(row("TC_037_1_CS").status, MatrixStatus::NotRun);
-    assert_eq!(row("TC_037_1_CS").note, "rig 'emulated' lacks capability rfid");
+    assert_eq!(
+        row("TC_037_1_CS").note,
+        "rig 'emulated' lacks capability rfid"
+    );
     assert_eq!(row("TC_087_CS").status, MatrixStatus::NotRun);
-    assert!(row("TC_087_CS").note.contains("no scenario in this run is tagged @TC_087_CS"));
+    assert!(row("TC_087_CS")
+        .note
+        .contains("no scenario in this run is tagged @TC_087_CS"));
     assert_eq!(matrix.iec.len(), 1);
     assert_eq!(matrix.iec[0].id, "A.3.3");
     assert_eq!(matrix.iec[0].status, MatrixStatus::Failed);
@@ -105,9 +139,15 @@ fn cucumber_json_has_the_standard_shape() {
     assert_eq!(step["keyword"], "Then ");
     assert_eq!(step["result"]["status"], "failed");
     assert_eq!(step["result"]["duration"], 250_000_000u64);
-    assert!(step["result"]["error_message"].as_str().unwrap().contains("180 ms"));
+    assert!(step["result"]["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("180 ms"));
     let skipped = &features[2]["elements"][0];
-    assert_eq!(skipped["description"], "Not run: rig 'emulated' lacks capability rfid");
+    assert_eq!(
+        skipped["description"],
+        "Not run: rig 'emulated' lacks capability rfid"
+    );
 }
 
 #[test]
@@ -118,8 +158,14 @@ fn a_failure_outside_steps_is_reported_as_an_after_hook() {
     let json = render_cucumber_json(&[scenario.clone()]);
     let after = &json[0]["elements"][0]["after"][0]["result"];
     assert_eq!(after["status"], "failed");
-    assert_eq!(after["error_message"], "StopTransaction frame broke the schema: meterStop missing");
-    assert_eq!(failure_message(&scenario), "StopTransaction frame broke the schema: meterStop missing");
+    assert_eq!(
+        after["error_message"],
+        "StopTransaction frame broke the schema: meterStop missing"
+    );
+    assert_eq!(
+        failure_message(&scenario),
+        "StopTransaction frame broke the schema: meterStop missing"
+    );
 }
 
 #[test]
@@ -129,9 +175,15 @@ fn second_run_with_the_same_id_gets_a_suffix_and_latest_follows() {
     let second = ReportWriter::create(dir.path(), common::meta("run")).unwrap();
     assert_eq!(first.meta().run_id, "run");
     assert_eq!(second.meta().run_id, "run-2");
-    assert_eq!(std::fs::read_link(dir.path().join(LATEST_LINK)).unwrap(), std::path::Path::new("run-2"));
+    assert_eq!(
+        std::fs::read_link(dir.path().join(LATEST_LINK)).unwrap(),
+        std::path::Path::new("run-2")
+    );
     let bad = ReportWriter::create(dir.path(), common::meta("../escape")).unwrap_err();
-    assert!(bad.to_string().contains("not usable as a folder name"), "{bad}");
+    assert!(
+        bad.to_string().contains("not usable as a folder name"),
+        "{bad}"
+    );
 }
 
 #[test]
@@ -145,6 +197,9 @@ fn traces_are_one_frame_per_line_under_traces() {
     let path = writer.write_trace("Boot / L5: cold", &frames).unwrap();
     assert_eq!(path, "traces/boot-l5-cold.jsonl");
     let text = std::fs::read_to_string(writer.run_dir().join(&path)).unwrap();
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines, frames);
 }

@@ -56,7 +56,7 @@ fn banner(page: &mut String, report: &Report, verdict: &str) {
     let _ = write!(
         page,
         "<header class=\"banner {class}\"><span class=\"verdict\">{verdict}</span>\
-         <span class=\"counts\">{} scenarios: {} passed, {} failed, {} not run</span></header>\n",
+         <span class=\"counts\">{} scenarios: {} passed, {} failed, {} not run</span></header>",
         s.total, s.passed, s.failed, s.skipped
     );
     if !report.complete {
@@ -131,6 +131,7 @@ fn matrix_section(page: &mut String, matrix: &ConformanceMatrix) {
          <p>{passed} passed, {failed} failed, {not_run} not run. A requirement fails when any \
          scenario tagged with it fails; it passes when none fails and one passed.</p>"
     );
+    group_counts(page, matrix);
     matrix_table(
         page,
         "OCTT OCPP 1.6 charge point test cases",
@@ -152,12 +153,48 @@ fn matrix_section(page: &mut String, matrix: &ConformanceMatrix) {
     page.push_str("</section>\n");
 }
 
+/// Passed / failed / not run per OCTT profile and for IEC 61851-1, as one small table.
+fn group_counts(page: &mut String, matrix: &ConformanceMatrix) {
+    let mut groups: Vec<(&str, [usize; 3])> = Vec::new();
+    for row in matrix.octt.iter().chain(&matrix.iec) {
+        let index = match groups.iter().position(|(g, _)| *g == row.group) {
+            Some(index) => index,
+            None => {
+                groups.push((&row.group, [0; 3]));
+                groups.len() - 1
+            }
+        };
+        let column = match row.status {
+            MatrixStatus::Passed => 0,
+            MatrixStatus::Failed => 1,
+            MatrixStatus::NotRun => 2,
+        };
+        groups[index].1[column] += 1;
+    }
+    page.push_str(
+        "<table class=\"groups\"><thead><tr><th>Group</th><th>Passed</th><th>Failed</th>\
+         <th>Not run</th></tr></thead><tbody>",
+    );
+    for (group, [passed, failed, not_run]) in groups {
+        let class = if failed > 0 { " class=\"failed\"" } else { "" };
+        let _ = write!(
+            page,
+            "<tr{class}><td>{}</td><td class=\"num\">{passed}</td><td class=\"num\">{failed}</td>\
+             <td class=\"num\">{not_run}</td></tr>",
+            xml(group)
+        );
+    }
+    page.push_str("</tbody></table>");
+}
+
 fn matrix_table(page: &mut String, title: &str, id: &str, rows: &[MatrixRow]) {
     let _ = write!(
         page,
-        "<h3>{}</h3><table class=\"matrix\" id=\"matrix-{id}\"><thead><tr><th>Id</th><th>Group</th>\
+        "<details class=\"matrix\" open><summary><h3>{} ({} rows)</h3></summary>\
+         <table class=\"matrix\" id=\"matrix-{id}\"><thead><tr><th>Id</th><th>Group</th>\
          <th>Name</th><th>Result</th><th>Scenarios / reason</th></tr></thead><tbody>",
-        xml(title)
+        xml(title),
+        rows.len()
     );
     for row in rows {
         let class = match row.status {
@@ -187,7 +224,7 @@ fn matrix_table(page: &mut String, title: &str, id: &str, rows: &[MatrixRow]) {
             links.join(" ")
         );
     }
-    page.push_str("</tbody></table>");
+    page.push_str("</tbody></table></details>");
 }
 
 /// Failed first, then not run, then passed; finishing order within each.
@@ -336,7 +373,7 @@ fn limit_gauge(value: f64, low: Option<f64>, high: Option<f64>, class: &str) -> 
     let (Some(low), Some(high)) = (low, high) else {
         return String::new();
     };
-    if !(high > low) || !value.is_finite() {
+    if high <= low || high.is_nan() || low.is_nan() || !value.is_finite() {
         return String::new();
     }
     let span = high - low;

@@ -234,7 +234,7 @@ fn current_plot(samples: &[PhaseCurrentSample], t0_us: i64) -> Result<String, St
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()

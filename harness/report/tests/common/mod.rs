@@ -62,7 +62,11 @@ pub fn charging_observations(t0: DateTime<Utc>) -> Observations {
     for i in 0..=30 {
         let t = 3000 + i * 100;
         let offered = if t < 4500 { 16.0 } else { 10.0 };
-        let drawn = if t < 5000 { (offered - 0.4f64).min(((t - 3000) as f64) / 50.0) } else { 0.0 };
+        let drawn = if t < 5000 {
+            (offered - 0.4f64).min(((t - 3000) as f64) / 50.0)
+        } else {
+            0.0
+        };
         phase_currents.push(PhaseCurrentSample {
             t_us: ms(t),
             current_a: [drawn, drawn * 0.98, drawn * 1.01],
@@ -70,10 +74,16 @@ pub fn charging_observations(t0: DateTime<Utc>) -> Observations {
         });
     }
     let charger_energy = (0..=4)
-        .map(|i| TimedValue { t_us: ms(3000 + i * 500), value: 1000.0 + i as f64 * 4.4 })
+        .map(|i| TimedValue {
+            t_us: ms(3000 + i * 500),
+            value: 1000.0 + i as f64 * 4.4,
+        })
         .collect();
     let analyser_energy = (0..=20)
-        .map(|i| TimedValue { t_us: ms(3000 + i * 100), value: 1000.0 + i as f64 * 1.1 })
+        .map(|i| TimedValue {
+            t_us: ms(3000 + i * 100),
+            value: 1000.0 + i as f64 * 1.1,
+        })
         .collect();
     let call = |t, direction, action: &str, kind| OcppMessage {
         t_us: ms(t),
@@ -158,10 +168,28 @@ pub fn passing(t0: DateTime<Utc>, n: u32) -> Scenario {
         started: t0,
         duration_s: 1.5,
         steps: vec![
-            step("Given", "the charger is powered on", 6 + n, StepStatus::Passed, None),
-            step("Then", "the CSMS receives BootNotification within 5 s", 7 + n, StepStatus::Passed, None),
+            step(
+                "Given",
+                "the charger is powered on",
+                6 + n,
+                StepStatus::Passed,
+                None,
+            ),
+            step(
+                "Then",
+                "the CSMS receives BootNotification within 5 s",
+                7 + n,
+                StepStatus::Passed,
+                None,
+            ),
         ],
-        measurements: vec![Measurement::judged("boot time", 2.1, "s", Some(0.0), Some(30.0))],
+        measurements: vec![Measurement::judged(
+            "boot time",
+            2.1,
+            "s",
+            Some(0.0),
+            Some(30.0),
+        )],
         trace: None,
         observations: Observations::default(),
     }
@@ -183,7 +211,13 @@ pub fn skipped(t0: DateTime<Utc>) -> Scenario {
         error: None,
         started: t0,
         duration_s: 0.0,
-        steps: vec![step("Given", "a valid card is presented", 10, StepStatus::Skipped, None)],
+        steps: vec![step(
+            "Given",
+            "a valid card is presented",
+            10,
+            StepStatus::Skipped,
+            None,
+        )],
         measurements: vec![],
         trace: None,
         observations: Observations::default(),
