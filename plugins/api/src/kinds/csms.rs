@@ -140,6 +140,10 @@ pub struct SendCall {
     pub action: String,
     pub payload: serde_json::Value,
     pub timeout_ms: u64,
+    /// Send the payload even if it breaks the 1.6 schema (robustness tests of the charge
+    /// point); by default an invalid payload is refused before sending.
+    #[serde(default)]
+    pub unchecked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

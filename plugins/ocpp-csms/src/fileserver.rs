@@ -1,0 +1,239 @@
+//! A minimal HTTP/1.1 file server for the firmware-management cases: serves firmware images
+//! (`/firmware/good.bin`, `/firmware/corrupt.bin`; any other name is a missing location, 404),
+//! files of the configured `file_root` under `/files/`, and accepts diagnostics uploads (PUT or
+//! POST with a Content-Length, any path). Every request is recorded as a `FileTransfer`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use plugin_api::kinds::csms::FileTransfer;
+use plugin_api::now_us;
+
+use crate::state::Shared;
+
+const MAX_HEAD: usize = 16 * 1024;
+const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The built-in "good" firmware image: deterministic bytes, so tests can compare.
+pub fn good_image() -> Vec<u8> {
+    let mut v = b"OCPP-CSMS TEST FIRMWARE IMAGE v1\n".to_vec();
+    v.extend((0..65_536u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    v
+}
+
+/// The good image with a damaged middle: same length, different content.
+pub fn corrupt_image() -> Vec<u8> {
+    let mut v = good_image();
+    let mid = v.len() / 2;
+    for b in &mut v[mid..mid + 64] {
+        *b ^= 0xA5;
+    }
+    v
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, root: Option<PathBuf>) {
+    let root = Arc::new(root);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let root = Arc::clone(&root);
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(IO_TIMEOUT, handle(tcp, &shared, root.as_deref())).await;
+        });
+    }
+}
+
+struct Head {
+    method: String,
+    path: String,
+    content_length: Option<u64>,
+}
+
+fn parse_head(text: &str) -> Option<Head> {
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_string();
+    let path = first.next()?.to_string();
+    let mut content_length = None;
+    for line in lines {
+        if let Some((k, v)) = line.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("content-length") {
+                content_length = v.trim().parse().ok();
+            }
+        }
+    }
+    Some(Head {
+        method,
+        path,
+        content_length,
+    })
+}
+
+async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = tcp.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        if buf.len() > MAX_HEAD {
+            return respond(
+                &mut tcp,
+                431,
+                "text/plain",
+                b"request head too large",
+                false,
+            )
+            .await;
+        }
+    };
+    let Some(head) = parse_head(&String::from_utf8_lossy(&buf[..head_end])) else {
+        return respond(&mut tcp, 400, "text/plain", b"bad request line", false).await;
+    };
+    let path = head.path.split('?').next().unwrap_or_default().to_string();
+    let (status, bytes) = match head.method.as_str() {
+        "GET" | "HEAD" => {
+            let body = match path.as_str() {
+                "/firmware/good.bin" => Some(good_image()),
+                "/firmware/corrupt.bin" => Some(corrupt_image()),
+                p => match (p.strip_prefix("/files/"), root) {
+                    (Some(name), Some(root)) if !name.contains("..") => {
+                        tokio::fs::read(root.join(name)).await.ok()
+                    }
+                    _ => None,
+                },
+            };
+            match body {
+                Some(b) => {
+                    let n = b.len() as u64;
+                    respond(
+                        &mut tcp,
+                        200,
+                        "application/octet-stream",
+                        &b,
+                        head.method == "HEAD",
+                    )
+                    .await?;
+                    (200, n)
+                }
+                None => {
+                    respond(&mut tcp, 404, "text/plain", b"no such file", false).await?;
+                    (404, 0)
+                }
+            }
+        }
+        "PUT" | "POST" => match head.content_length {
+            Some(len) if len <= MAX_UPLOAD => {
+                let mut got = (buf.len() - head_end) as u64;
+                while got < len {
+                    let n = tcp.read(&mut chunk).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    got += n as u64;
+                }
+                let status = if got >= len { 201 } else { 400 };
+                respond(&mut tcp, status, "text/plain", b"", false).await?;
+                (status, got.min(len))
+            }
+            Some(_) => {
+                respond(&mut tcp, 413, "text/plain", b"upload too large", false).await?;
+                (413, 0)
+            }
+            None => {
+                respond(
+                    &mut tcp,
+                    411,
+                    "text/plain",
+                    b"Content-Length required",
+                    false,
+                )
+                .await?;
+                (411, 0)
+            }
+        },
+        _ => {
+            respond(&mut tcp, 405, "text/plain", b"method not allowed", false).await?;
+            (405, 0)
+        }
+    };
+    let transfer = FileTransfer {
+        t_us: now_us(),
+        method: head.method.clone(),
+        path: path.clone(),
+        bytes,
+        status,
+    };
+    let mut state = shared.lock();
+    state.record_event(
+        "file_transfer",
+        json!({"method": head.method, "path": path, "bytes": bytes, "status": status}),
+    );
+    state.transfers.push(transfer);
+    drop(state);
+    shared.changed.notify_all();
+    Ok(())
+}
+
+async fn respond(
+    tcp: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    head_only: bool,
+) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        411 => "Length Required",
+        413 => "Payload Too Large",
+        _ => "Request Header Fields Too Large",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await?;
+    if !head_only {
+        tcp.write_all(body).await?;
+    }
+    tcp.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_differ_but_have_the_same_length() {
+        assert_eq!(good_image().len(), corrupt_image().len());
+        assert_ne!(good_image(), corrupt_image());
+    }
+
+    #[test]
+    fn head_parsing() {
+        let h = parse_head("PUT /diag/x.zip HTTP/1.1\r\nHost: a\r\ncontent-length: 12\r\n\r\n")
+            .unwrap();
+        assert_eq!(
+            (h.method.as_str(), h.path.as_str(), h.content_length),
+            ("PUT", "/diag/x.zip", Some(12))
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! The WebSocket server: TCP accept, optional TLS, the OCPP-J handshake, then one task per
+//! connection.
+
+pub mod connection;
+pub mod handshake;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+
+use crate::config::CsmsConfig;
+use crate::state::{Offline, Shared};
+use handshake::Decision;
+
+/// Handshakes and TLS negotiations that take longer than this are dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every connection task needs to know about the server.
+pub struct ServerCtx {
+    pub shared: Arc<Shared>,
+    pub config: CsmsConfig,
+    pub rules: handshake::Rules,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    next_number: AtomicU64,
+}
+
+impl ServerCtx {
+    pub fn new(
+        shared: Arc<Shared>,
+        config: CsmsConfig,
+        tls: Option<tokio_rustls::TlsAcceptor>,
+    ) -> Self {
+        let rules = handshake::Rules {
+            allow_list: config.charge_points.clone(),
+            require_auth: config.security_profile >= 1,
+        };
+        ServerCtx {
+            shared,
+            config,
+            rules,
+            tls,
+            next_number: AtomicU64::new(1),
+        }
+    }
+}
+
+/// Accepts connections until the runtime shuts down.
+pub async fn serve(listener: TcpListener, ctx: Arc<ServerCtx>) {
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(_) => {
+                // Out of file descriptors or similar: back off instead of spinning.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        let ctx = Arc::clone(&ctx);
+        tokio::spawn(async move { handle(ctx, tcp, peer).await });
+    }
+}
+
+fn is_offline(shared: &Shared) -> bool {
+    let mut state = shared.lock();
+    match state.offline {
+        Offline::Online => false,
+        Offline::Until(Some(t)) if Instant::now() >= t => {
+            state.offline = Offline::Online;
+            false
+        }
+        Offline::Until(_) => true,
+    }
+}
+
+async fn handle(ctx: Arc<ServerCtx>, tcp: TcpStream, peer: SocketAddr) {
+    if is_offline(&ctx.shared) {
+        // The network is "down": the connection dies without any HTTP answer.
+        ctx.shared
+            .lock()
+            .record_event("ws_refused_offline", json!({"peer": peer.to_string()}));
+        return;
+    }
+    match &ctx.tls {
+        Some(acceptor) => {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => upgrade(ctx, tls, peer).await,
+                Ok(Err(e)) => ctx.shared.lock().record_event(
+                    "tls_failed",
+                    json!({"peer": peer.to_string(), "error": e.to_string()}),
+                ),
+                Err(_) => ctx.shared.lock().record_event(
+                    "tls_failed",
+                    json!({"peer": peer.to_string(), "error": "TLS handshake timed out"}),
+                ),
+            }
+        }
+        None => upgrade(ctx, tcp, peer).await,
+    }
+}
+
+async fn upgrade<S>(ctx: Arc<ServerCtx>, stream: S, peer: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut decision: Option<Decision> = None;
+    // The error type is tungstenite's; its size is not ours to choose.
+    #[allow(clippy::result_large_err)]
+    let callback = |req: &Request, mut resp: Response| -> Result<Response, ErrorResponse> {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let d = handshake::decide(
+            req.uri().path(),
+            header("sec-websocket-protocol"),
+            header("authorization"),
+            &ctx.rules,
+            |id| ctx.config.key_for(id).map(str::to_string),
+        );
+        decision = Some(d.clone());
+        match d {
+            Decision::Accept { subprotocol, .. } => {
+                if let Some(p) = subprotocol {
+                    resp.headers_mut()
+                        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(p));
+                }
+                Ok(resp)
+            }
+            Decision::Refuse { status, reason, .. } => {
+                let mut r = ErrorResponse::new(Some(reason));
+                *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+                if status == 401 {
+                    r.headers_mut().insert(
+                        "WWW-Authenticate",
+                        HeaderValue::from_static("Basic realm=\"OCPP\""),
+                    );
+                }
+                Err(r)
+            }
+        }
+    };
+    let result = tokio::time::timeout(
+        HANDSHAKE_TIMEOUT,
+        tokio_tungstenite::accept_hdr_async(stream, callback),
+    )
+    .await;
+    match (result, decision) {
+        (
+            Ok(Ok(ws)),
+            Some(Decision::Accept {
+                identity,
+                subprotocol,
+                offered,
+            }),
+        ) => {
+            if subprotocol.is_none() {
+                ctx.shared.lock().record_event(
+                    "ws_no_subprotocol",
+                    json!({"charge_point": identity, "peer": peer.to_string(),
+                        "offered": offered}),
+                );
+            }
+            let number = ctx.next_number.fetch_add(1, Ordering::Relaxed);
+            let profile = ctx.config.security_profile;
+            connection::run(
+                Arc::clone(&ctx.shared),
+                ws,
+                identity,
+                number,
+                profile,
+                subprotocol,
+            )
+            .await;
+        }
+        (
+            _,
+            Some(Decision::Refuse {
+                status,
+                identity,
+                reason,
+            }),
+        ) => {
+            let mut state = ctx.shared.lock();
+            let cp = identity.clone().unwrap_or_default();
+            state.record_event(
+                "ws_refused",
+                json!({"charge_point": cp, "peer": peer.to_string(), "status": status,
+                    "reason": reason}),
+            );
+            if status == 401 {
+                state.record_violation(&cp, "handshake.basic_auth", reason);
+            }
+            drop(state);
+            ctx.shared.changed.notify_all();
+        }
+        (Ok(Err(e)), _) => ctx.shared.lock().record_event(
+            "ws_handshake_failed",
+            json!({"peer": peer.to_string(), "error": e.to_string()}),
+        ),
+        (Err(_), _) => ctx.shared.lock().record_event(
+            "ws_handshake_failed",
+            json!({"peer": peer.to_string(), "error": "handshake timed out"}),
+        ),
+        (Ok(Ok(_)), None) => {}
+    }
+}
