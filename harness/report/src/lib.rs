@@ -29,7 +29,7 @@ pub use matrix::{ConformanceMatrix, MatrixRow, MatrixStatus};
 pub use model::*;
 pub use octt::{is_octt_tag, octt_cases, OcttCase};
 pub use progress::Progress;
-pub use writer::{run_id_for, ReportWriter, LATEST_LINK};
+pub use writer::{rebuild_html, run_id_for, ReportWriter, LATEST_LINK};
 
 /// Renders `report.html` for a report (what [`ReportWriter`] writes; public for tools that
 /// rebuild the page from a `report.json`).

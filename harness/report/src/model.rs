@@ -115,6 +115,61 @@ pub struct Scenario {
     pub observations: Observations,
 }
 
+impl Scenario {
+    /// A scenario about to run: id from [`crate::scenario_id`], verdict `passed` until
+    /// [`Scenario::judge`] or the harness says otherwise, everything else empty.
+    pub fn new(
+        feature_name: impl Into<String>,
+        feature_path: impl Into<String>,
+        name: impl Into<String>,
+        line: u32,
+        tags: Vec<String>,
+        started: DateTime<Utc>,
+    ) -> Scenario {
+        let feature_path = feature_path.into();
+        let name = name.into();
+        Scenario {
+            id: crate::scenario_id(&feature_path, &name, line),
+            feature_name: feature_name.into(),
+            feature_path,
+            name,
+            line,
+            tags,
+            verdict: Verdict::Passed,
+            error: None,
+            started,
+            duration_s: 0.0,
+            steps: Vec::new(),
+            measurements: Vec::new(),
+            trace: None,
+            observations: Observations::default(),
+        }
+    }
+
+    /// Sets the verdict from what was recorded, unless the scenario was skipped: failed if a
+    /// step failed or was undefined, if there is a scenario-level error, or if a measurement lay
+    /// outside its limits (nothing passes silently); passed otherwise.
+    pub fn judge(&mut self) {
+        if matches!(self.verdict, Verdict::Skipped { .. }) {
+            return;
+        }
+        let failed = self.error.is_some()
+            || self
+                .steps
+                .iter()
+                .any(|s| matches!(s.status, StepStatus::Failed | StepStatus::Undefined))
+            || self
+                .measurements
+                .iter()
+                .any(|m| m.verdict == MeasurementVerdict::Failed);
+        self.verdict = if failed {
+            Verdict::Failed
+        } else {
+            Verdict::Passed
+        };
+    }
+}
+
 /// The outcome of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "lowercase")]

@@ -163,6 +163,18 @@ impl ReportWriter {
     }
 }
 
+/// Rebuilds `report.html` of a run folder from its `report.json`, e.g. after a run was killed
+/// before it could write the page. Returns the page's path.
+pub fn rebuild_html(run_dir: &Path) -> Result<PathBuf, ReportError> {
+    let json_path = run_dir.join("report.json");
+    let text = std::fs::read_to_string(&json_path).map_err(|e| ReportError::new(&json_path, e))?;
+    let report: Report =
+        serde_json::from_str(&text).map_err(|e| ReportError::new(&json_path, e))?;
+    let path = run_dir.join("report.html");
+    write_atomic(&path, html::render(&report).as_bytes())?;
+    Ok(path)
+}
+
 /// A run id becomes a folder name: refuse what would escape or clash with the `latest` link.
 fn check_run_id(run_id: &str) -> Result<(), String> {
     let ok = !run_id.is_empty()

@@ -68,3 +68,21 @@ fn html_on_interrupt_marks_the_report_partial() {
             .unwrap();
     assert_eq!(cucumber.as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn html_can_be_rebuilt_from_the_report_json_of_a_killed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir;
+    {
+        let mut writer = ReportWriter::create(dir.path(), common::meta("rebuilt")).unwrap();
+        run_dir = writer.run_dir().to_path_buf();
+        writer
+            .scenario_finished(common::failing(common::start()))
+            .unwrap();
+    }
+    assert!(!run_dir.join("report.html").exists());
+    let page = std::fs::read_to_string(rebuild_html(&run_dir).unwrap()).unwrap();
+    assert!(page.contains("Partial report") && page.contains("Contactor opens within 100 ms"));
+    let err = rebuild_html(&dir.path().join("missing")).unwrap_err();
+    assert!(err.to_string().contains("report.json"), "{err}");
+}

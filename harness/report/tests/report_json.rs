@@ -203,3 +203,57 @@ fn traces_are_one_frame_per_line_under_traces() {
         .collect();
     assert_eq!(lines, frames);
 }
+
+#[test]
+fn scenario_new_and_judge_follow_what_was_recorded() {
+    let mut scenario = Scenario::new(
+        "Boot",
+        "features/boot.feature",
+        "Cold boot",
+        3,
+        vec![],
+        common::start(),
+    );
+    assert_eq!(
+        scenario.id,
+        scenario_id("features/boot.feature", "Cold boot", 3)
+    );
+    scenario.judge();
+    assert_eq!(scenario.verdict, Verdict::Passed);
+    scenario.measurements.push(Measurement::judged(
+        "boot time",
+        40.0,
+        "s",
+        None,
+        Some(30.0),
+    ));
+    scenario.judge();
+    assert_eq!(
+        scenario.verdict,
+        Verdict::Failed,
+        "a measurement out of limits fails the scenario"
+    );
+    scenario.measurements.clear();
+    scenario.steps = common::passing(common::start(), 1).steps;
+    scenario.steps[0].status = StepStatus::Undefined;
+    scenario.judge();
+    assert_eq!(
+        scenario.verdict,
+        Verdict::Failed,
+        "an undefined step fails the scenario"
+    );
+    assert!(failure_message(&scenario).contains("no step definition matches"));
+    scenario.verdict = Verdict::Skipped {
+        reason: "no rfid".into(),
+    };
+    scenario.judge();
+    assert!(
+        matches!(scenario.verdict, Verdict::Skipped { .. }),
+        "judge keeps a skip"
+    );
+}
+
+#[test]
+fn run_id_from_start_time() {
+    assert_eq!(run_id_for(common::start()), "20261128-093000Z");
+}

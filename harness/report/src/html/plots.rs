@@ -52,6 +52,38 @@ fn seconds_since(t_us: i64, t0_us: i64) -> f64 {
     (t_us - t0_us) as f64 / 1e6
 }
 
+/// Most points drawn per series: more only makes the SVG heavy, not the plot clearer.
+const MAX_POINTS: usize = 1500;
+
+/// Cuts a long series down to about [`MAX_POINTS`] while keeping its shape: the points are
+/// split into buckets and each bucket keeps its lowest and highest point, in time order, so
+/// spikes and steps survive.
+fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points;
+    }
+    let bucket = points.len().div_ceil(MAX_POINTS / 2);
+    let mut out = Vec::with_capacity(MAX_POINTS + 2);
+    for chunk in points.chunks(bucket) {
+        let lowest = chunk
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        let highest = chunk
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1 .1.total_cmp(&b.1 .1));
+        if let (Some((lo_i, &lo)), Some((hi_i, &hi))) = (lowest, highest) {
+            match lo_i.cmp(&hi_i) {
+                std::cmp::Ordering::Less => out.extend([lo, hi]),
+                std::cmp::Ordering::Greater => out.extend([hi, lo]),
+                std::cmp::Ordering::Equal => out.push(lo),
+            }
+        }
+    }
+    out
+}
+
 /// Turns samples of a piecewise-constant signal into the corners of a step line.
 fn steps(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(points.len() * 2);
@@ -93,18 +125,24 @@ fn time_range(times: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 fn cp_plot(samples: &[CpSample], t0_us: i64) -> Result<String, String> {
-    let level: Vec<(f64, f64)> = samples
-        .iter()
-        .map(|s| (seconds_since(s.t_us, t0_us), s.high_v))
-        .collect();
-    let low: Vec<(f64, f64)> = samples
-        .iter()
-        .filter_map(|s| s.low_v.map(|v| (seconds_since(s.t_us, t0_us), v)))
-        .collect();
-    let duty: Vec<(f64, f64)> = samples
-        .iter()
-        .map(|s| (seconds_since(s.t_us, t0_us), s.duty_percent))
-        .collect();
+    let level = thin(
+        samples
+            .iter()
+            .map(|s| (seconds_since(s.t_us, t0_us), s.high_v))
+            .collect(),
+    );
+    let low = thin(
+        samples
+            .iter()
+            .filter_map(|s| s.low_v.map(|v| (seconds_since(s.t_us, t0_us), v)))
+            .collect(),
+    );
+    let duty = thin(
+        samples
+            .iter()
+            .map(|s| (seconds_since(s.t_us, t0_us), s.duty_percent))
+            .collect(),
+    );
     let (t_lo, t_hi) = time_range(level.iter().map(|p| p.0));
     let mut svg = String::new();
     {
@@ -178,11 +216,13 @@ fn current_plot(samples: &[PhaseCurrentSample], t0_us: i64) -> Result<String, St
         .iter()
         .map(|s| seconds_since(s.t_us, t0_us))
         .collect();
-    let offered: Vec<(f64, f64)> = samples
-        .iter()
-        .zip(&times)
-        .filter_map(|(s, &t)| s.offered_a.map(|a| (t, a)))
-        .collect();
+    let offered = thin(
+        samples
+            .iter()
+            .zip(&times)
+            .filter_map(|(s, &t)| s.offered_a.map(|a| (t, a)))
+            .collect(),
+    );
     let (t_lo, t_hi) = time_range(times.iter().copied());
     let (_, i_hi) = value_range(
         samples
@@ -219,11 +259,13 @@ fn current_plot(samples: &[PhaseCurrentSample], t0_us: i64) -> Result<String, St
                 });
         }
         for (phase, colour) in PHASE_COLOURS.iter().enumerate() {
-            let series: Vec<(f64, f64)> = samples
-                .iter()
-                .zip(&times)
-                .map(|(s, &t)| (t, s.current_a[phase]))
-                .collect();
+            let series = thin(
+                samples
+                    .iter()
+                    .zip(&times)
+                    .map(|(s, &t)| (t, s.current_a[phase]))
+                    .collect(),
+            );
             chart
                 .draw_series(LineSeries::new(series, colour.stroke_width(2)))
                 .map_err(|e| e.to_string())?
@@ -250,10 +292,12 @@ fn energy_plot(
     t0_us: i64,
 ) -> Result<String, String> {
     let to_points = |values: &[TimedValue]| -> Vec<(f64, f64)> {
-        values
-            .iter()
-            .map(|v| (seconds_since(v.t_us, t0_us), v.value))
-            .collect()
+        thin(
+            values
+                .iter()
+                .map(|v| (seconds_since(v.t_us, t0_us), v.value))
+                .collect(),
+        )
     };
     let charger = to_points(charger);
     let analyser = to_points(analyser);
@@ -318,6 +362,21 @@ mod tests {
             steps(&[(0.0, 12.0), (1.0, 9.0), (2.0, 6.0)]),
             vec![(0.0, 12.0), (1.0, 12.0), (1.0, 9.0), (2.0, 9.0), (2.0, 6.0)]
         );
+    }
+
+    #[test]
+    fn thinning_keeps_spikes_and_bounds_the_size() {
+        let mut points: Vec<(f64, f64)> = (0..100_000).map(|i| (i as f64, 1.0)).collect();
+        points[54_321].1 = 50.0;
+        let thinned = thin(points);
+        assert!(thinned.len() <= MAX_POINTS + 2, "{}", thinned.len());
+        assert!(thinned.iter().any(|p| p.1 == 50.0), "the spike survives");
+        assert!(
+            thinned.windows(2).all(|w| w[0].0 <= w[1].0),
+            "time order kept"
+        );
+        let short = vec![(0.0, 1.0), (1.0, 2.0)];
+        assert_eq!(thin(short.clone()), short);
     }
 
     #[test]
