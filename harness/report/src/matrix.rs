@@ -2,8 +2,9 @@
 //! features cover, whether the run showed it passed, failed or did not run it, and why.
 //!
 //! Tags decide what a scenario covers: `@TC_003_CS` claims an OCTT case; `@IEC61851-1` marks an
-//! IEC 61851-1 scenario, and `@IEC61851-1:<rule>` (e.g. `@IEC61851-1:A.3.3` or
-//! `@IEC61851-1:switch-off-100ms`) names the rule it checks.
+//! IEC 61851-1 scenario, and `@iec.<rule>` (as the features write it, e.g.
+//! `@iec.contactor-open-100ms`) or `@IEC61851-1:<rule>` (e.g. `@IEC61851-1:A.3.3`) names a rule
+//! it checks.
 
 use crate::model::{Scenario, Verdict};
 use crate::octt::{is_octt_tag, octt_cases};
@@ -11,6 +12,9 @@ use std::collections::BTreeMap;
 
 /// The tag that marks an IEC 61851-1 scenario; a rule tag is this, a colon and the rule.
 pub const IEC_TAG: &str = "@IEC61851-1";
+
+/// The prefix of a rule tag as the features write it: `@iec.<rule>`.
+pub const IEC_RULE_PREFIX: &str = "@iec.";
 
 /// The row id for IEC scenarios that carry no rule tag.
 pub const IEC_NO_RULE: &str = "(no rule tag)";
@@ -72,11 +76,9 @@ impl ConformanceMatrix {
                     push_once(by_octt.entry(id).or_default(), scenario);
                 } else if tag == IEC_TAG {
                     is_iec = true;
-                } else if let Some(rule) =
-                    tag.strip_prefix(IEC_TAG).and_then(|r| r.strip_prefix(':'))
-                {
+                } else if let Some(rule) = rule_of(tag) {
                     is_iec = true;
-                    if !rule.is_empty() {
+                    if !rule.is_empty() && !rules.iter().any(|r| r == rule) {
                         rules.push(rule.to_string());
                     }
                 }
@@ -137,6 +139,12 @@ impl ConformanceMatrix {
         }
         counts
     }
+}
+
+/// The rule a tag names, if it is a rule tag (`@iec.<rule>` or `@IEC61851-1:<rule>`).
+fn rule_of(tag: &str) -> Option<&str> {
+    tag.strip_prefix(IEC_RULE_PREFIX)
+        .or_else(|| tag.strip_prefix(IEC_TAG).and_then(|r| r.strip_prefix(':')))
 }
 
 fn push_once<'a>(list: &mut Vec<&'a Scenario>, scenario: &'a Scenario) {

@@ -122,7 +122,7 @@ fn report_html_is_self_contained_and_puts_failures_first() {
             case.id
         );
     }
-    assert!(html.contains("<td class=\"id\">A.3.3</td>"));
+    assert!(html.contains("<td class=\"id\">contactor-open-100ms</td>"));
     // The four plots of the failing scenario are inline SVG.
     for caption in [
         "Control pilot: level and duty cycle",

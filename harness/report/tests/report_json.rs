@@ -107,7 +107,7 @@ fn matrix_lists_every_octt_case_and_the_iec_rules() {
         .note
         .contains("no scenario in this run is tagged @TC_087_CS"));
     assert_eq!(matrix.iec.len(), 1);
-    assert_eq!(matrix.iec[0].id, "A.3.3");
+    assert_eq!(matrix.iec[0].id, "contactor-open-100ms");
     assert_eq!(matrix.iec[0].status, MatrixStatus::Failed);
 }
 
@@ -115,7 +115,20 @@ fn matrix_lists_every_octt_case_and_the_iec_rules() {
 fn matrix_shows_unknown_octt_tags_and_untagged_iec_scenarios() {
     let mut scenario = common::passing(common::start(), 1);
     scenario.tags = vec!["@TC_999_CS".into(), "@IEC61851-1".into()];
-    let matrix = ConformanceMatrix::build(&[scenario]);
+    let mut clause = common::passing(common::start(), 2);
+    clause.tags = vec![
+        "@IEC61851-1:A.3.3".into(),
+        "@iec.state-f".into(),
+        "@iec.state-f".into(),
+    ];
+    let matrix = ConformanceMatrix::build(&[scenario, clause]);
+    let rules: Vec<&str> = matrix.iec.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(rules, [matrix::IEC_NO_RULE, "A.3.3", "state-f"]);
+    assert_eq!(
+        matrix.iec[2].scenarios.len(),
+        1,
+        "a repeated tag counts once"
+    );
     assert_eq!(matrix.octt.len(), 103);
     assert_eq!(matrix.octt[102].id, "TC_999_CS");
     assert_eq!(matrix.octt[102].group, "not in the OCTT list");

@@ -126,7 +126,7 @@ pub fn failing(t0: DateTime<Utc>) -> Scenario {
         feature_path: feature_path.to_string(),
         name: name.to_string(),
         line: 14,
-        tags: vec!["@IEC61851-1".into(), "@IEC61851-1:A.3.3".into(), "@TC_003_CS".into()],
+        tags: vec!["@IEC61851-1".into(), "@iec.contactor-open-100ms".into(), "@TC_003_CS".into()],
         verdict: Verdict::Failed,
         error: None,
         started: t0,
