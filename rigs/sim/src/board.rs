@@ -427,3 +427,292 @@ fn meter_sample(sim: &Sim) -> MeterSample {
         import_energy_mwh: (sim.meter.total_energy_wh() * 1000.0).max(0.0) as u64,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::physics::cp::EvNetwork;
+    use crate::physics::pp::CableCoding;
+    use crate::sim::SimConfig;
+
+    /// A controller-side view of the board, stepping the time in 1 ms ticks.
+    struct Bench {
+        sim: Sim,
+        board: PowerBoard,
+        now: SimTime,
+        to_board: Encoder,
+        from_board: Decoder<BoardMessage>,
+        received: Vec<BoardMessage>,
+    }
+
+    impl Bench {
+        fn new() -> Self {
+            Bench {
+                sim: Sim::new(SimConfig::default()),
+                board: PowerBoard::new("T"),
+                now: SimTime::ZERO,
+                to_board: Encoder::new(),
+                from_board: Decoder::new(),
+                received: Vec::new(),
+            }
+        }
+
+        fn collect(&mut self, bytes: &[u8]) {
+            for r in self.from_board.push_slice(bytes) {
+                self.received.push(r.expect("board frames decode").message);
+            }
+        }
+
+        fn send(&mut self, m: ControllerMessage) {
+            let wire = self.to_board.encode(&m);
+            let out = self.board.receive(&wire, &mut self.sim, self.now);
+            self.collect(&out);
+        }
+
+        fn run_for(&mut self, ms: u64) {
+            for _ in 0..ms {
+                self.now += Duration::from_millis(1);
+                self.sim.step(self.now);
+                let out = self.board.poll(&mut self.sim, self.now);
+                self.collect(&out);
+            }
+        }
+
+        fn take(&mut self) -> Vec<BoardMessage> {
+            std::mem::take(&mut self.received)
+        }
+
+        fn last_status(&self) -> Status {
+            self.received
+                .iter()
+                .rev()
+                .find_map(|m| match m {
+                    BoardMessage::Status(s) => Some(*s),
+                    _ => None,
+                })
+                .expect("a status was sent")
+        }
+
+        fn faults(&self) -> Vec<(BoardFaultCode, bool, bool)> {
+            self.received
+                .iter()
+                .filter_map(|m| match m {
+                    BoardMessage::Fault {
+                        code,
+                        active,
+                        contactor_opened,
+                    } => Some((*code, *active, *contactor_opened)),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        fn connected() -> Self {
+            let mut b = Bench::new();
+            b.run_for(1);
+            b.send(ControllerMessage::Hello {
+                firmware_version: "test".into(),
+            });
+            b
+        }
+    }
+
+    #[test]
+    fn says_hello_at_power_up_and_answers_hello() {
+        let mut b = Bench::new();
+        b.run_for(1);
+        assert!(matches!(b.take()[0], BoardMessage::Hello { .. }));
+        b.send(ControllerMessage::Hello {
+            firmware_version: "fw".into(),
+        });
+        assert!(matches!(b.take().as_slice(), [BoardMessage::Hello { .. }]));
+        assert_eq!(b.board.link_state(), LinkState::Up);
+    }
+
+    #[test]
+    fn ignores_commands_before_hello() {
+        let mut b = Bench::new();
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(100);
+        assert!(!b.sim.contactor.is_closed());
+    }
+
+    #[test]
+    fn reports_pilot_levels_and_contactor_every_10_ms() {
+        let mut b = Bench::connected();
+        b.sim.plug(CableCoding::for_rating(32).unwrap());
+        b.sim.request_state(EvNetwork::C).unwrap();
+        b.send(ControllerMessage::SetPilot(PilotOutput::Pwm {
+            duty_permille: 267,
+        }));
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.take();
+        b.run_for(100);
+        let statuses = b
+            .received
+            .iter()
+            .filter(|m| matches!(m, BoardMessage::Status(_)))
+            .count();
+        assert!(
+            (10..=12).contains(&statuses),
+            "{statuses} statuses in 100 ms"
+        );
+        let s = b.last_status();
+        assert!((s.cp_high_mv - 6000).abs() <= 300, "{s:?}");
+        assert!((s.cp_low_mv + 12000).abs() <= 300);
+        assert_eq!(s.pp_ohms, Some(220));
+        assert!(s.contactor_closed);
+        assert_eq!(
+            b.sim.contactor.last_transition(),
+            Some(Duration::from_millis(26))
+        );
+    }
+
+    #[test]
+    fn meter_samples_come_every_second_while_closed() {
+        let mut b = Bench::connected();
+        b.sim.plug(CableCoding::Tethered);
+        b.sim.request_state(EvNetwork::C).unwrap();
+        b.send(ControllerMessage::SetPilot(PilotOutput::Pwm {
+            duty_permille: 267,
+        }));
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.take();
+        b.run_for(4000);
+        let samples: Vec<MeterSample> = b
+            .received
+            .iter()
+            .filter_map(|m| match m {
+                BoardMessage::MeterSample(s) => Some(*s),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            (3..=4).contains(&samples.len()),
+            "{} samples",
+            samples.len()
+        );
+        let last = samples.last().unwrap();
+        assert_eq!(last.phases[0].voltage_tenth_v, 2300);
+        assert!((last.phases[2].current_ma as i64 - 16_020).abs() <= 10);
+        assert!(last.import_energy_mwh > 0);
+    }
+
+    #[test]
+    fn opens_the_contactor_after_five_silent_seconds_and_recovers_on_hello() {
+        let mut b = Bench::connected();
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.send(ControllerMessage::SetLock { locked: true });
+        b.run_for(4_990);
+        assert!(b.sim.contactor.is_closed());
+        assert!(b.faults().is_empty());
+        b.run_for(100);
+        assert!(!b.sim.contactor.is_closed());
+        assert_eq!(b.faults(), vec![(BoardFaultCode::LinkTimeout, true, true)]);
+        assert_eq!(b.sim.cp_drive(), CpDrive::DcNegative);
+        b.run_for(400);
+        assert!(
+            !b.sim.lock.is_locked(),
+            "unlocked once the contactor is open"
+        );
+        b.take();
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(100);
+        assert!(!b.sim.contactor.is_closed(), "commands ignored until Hello");
+        b.send(ControllerMessage::Hello {
+            firmware_version: "fw".into(),
+        });
+        assert_eq!(
+            b.faults(),
+            vec![(BoardFaultCode::LinkTimeout, false, false)]
+        );
+    }
+
+    #[test]
+    fn a_cut_link_looks_silent_to_both_sides() {
+        let mut b = Bench::connected();
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.sim.board_link_up = false;
+        b.take();
+        for _ in 0..6 {
+            b.send(ControllerMessage::KeepAlive);
+            b.run_for(1000);
+        }
+        assert!(b.take().is_empty(), "nothing gets out");
+        assert!(!b.sim.contactor.is_closed(), "keep-alives did not get in");
+    }
+
+    #[test]
+    fn rcm_self_test_passes_or_fails() {
+        let mut b = Bench::connected();
+        b.send(ControllerMessage::StartRcmSelfTest);
+        b.run_for(20);
+        assert_eq!(
+            b.last_status().residual_dc_tenth_ma,
+            100,
+            "test current visible"
+        );
+        b.run_for(100);
+        assert!(b.received.contains(&BoardMessage::RcmSelfTestResult {
+            passed: true,
+            measured_tenth_ma: 100
+        }));
+        b.sim.rcm.set_self_test_broken(true);
+        b.take();
+        b.send(ControllerMessage::StartRcmSelfTest);
+        b.run_for(100);
+        assert!(b.received.contains(&BoardMessage::RcmSelfTestResult {
+            passed: false,
+            measured_tenth_ma: 0
+        }));
+    }
+
+    #[test]
+    fn weld_lock_failure_and_over_temperature_are_reported() {
+        let mut b = Bench::connected();
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(50);
+        b.sim.set_contactor_welded(true);
+        b.send(ControllerMessage::SetContactor { closed: false });
+        b.run_for(300);
+        assert!(b
+            .faults()
+            .contains(&(BoardFaultCode::ContactorWelded, true, false)));
+        b.sim.set_lock_failed(true);
+        b.send(ControllerMessage::SetLock { locked: true });
+        b.run_for(1100);
+        assert!(b
+            .faults()
+            .contains(&(BoardFaultCode::LockFailure, true, false)));
+        b.sim.set_contactor_welded(false);
+        b.run_for(100);
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(100);
+        b.take();
+        b.sim.temperature_c = 90.0;
+        b.run_for(100);
+        assert_eq!(
+            b.faults(),
+            vec![(BoardFaultCode::OverTemperature, true, true)]
+        );
+        assert!(!b.sim.contactor.is_closed());
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(100);
+        assert!(
+            !b.sim.contactor.is_closed(),
+            "the cut-out overrides the controller"
+        );
+        assert_eq!(b.last_status().temperature_tenth_c, 900);
+    }
+
+    #[test]
+    fn a_hello_of_another_version_gets_this_boards_hello() {
+        let mut b = Bench::new();
+        let wire = board_link::encode_frame_raw(2, 0, 0x01, &[0]);
+        let out = b.board.receive(&wire, &mut b.sim, b.now);
+        b.collect(&out);
+        assert!(matches!(b.take().as_slice(), [BoardMessage::Hello { .. }]));
+        assert_eq!(b.board.link_state(), LinkState::AwaitingHello);
+        assert_eq!(b.board.counters().bad_frames, 1);
+    }
+}
