@@ -154,11 +154,14 @@ impl State {
         seq
     }
 
-    /// Records a violation that belongs to no frame (handshake, transport).
+    /// Records a violation that belongs to no frame (the handshake).
     pub fn record_violation(&mut self, charge_point: &str, rule: &str, message: String) {
         let t_us = now_us();
+        // It takes a sequence number of its own so that `violations(after: mark)` sees it.
+        let seq = self.next_seq;
+        self.next_seq += 1;
         self.violations.push(ApiViolation {
-            seq: self.next_seq.saturating_sub(1),
+            seq,
             t_us,
             charge_point: charge_point.to_string(),
             direction: Direction::FromChargePoint,

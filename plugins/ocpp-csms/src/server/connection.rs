@@ -302,11 +302,18 @@ pub async fn run<S>(
             }
             Some(Ok(_)) => {} // ping/pong are answered by tungstenite
             Some(Err(e)) => {
-                let rule = match e {
-                    tokio_tungstenite::tungstenite::Error::Utf8(_) => RuleKind::Encoding,
-                    _ => RuleKind::Framing,
+                use tokio_tungstenite::tungstenite::error::{Error, ProtocolError};
+                // A dropped TCP connection (power cut, network loss) is not a protocol
+                // violation; broken UTF-8 and RFC 6455 breaches are.
+                let rule = match &e {
+                    Error::Utf8(_) => Some(RuleKind::Encoding),
+                    Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => None,
+                    Error::Protocol(_) | Error::Capacity(_) => Some(RuleKind::Framing),
+                    _ => None,
                 };
-                conn.on_transport_problem(rule, format!("WebSocket error: {e}"));
+                if let Some(rule) = rule {
+                    conn.on_transport_problem(rule, format!("WebSocket error: {e}"));
+                }
                 break format!("WebSocket error: {e}");
             }
         }

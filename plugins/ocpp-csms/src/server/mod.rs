@@ -132,7 +132,14 @@ where
                 }
                 Ok(resp)
             }
-            Decision::Refuse { status, reason, .. } => {
+            Decision::Refuse {
+                status,
+                reason,
+                identity,
+            } => {
+                // Recorded before the answer goes out, so the refusal is visible to the harness
+                // as soon as the charge point sees it.
+                record_refusal(&ctx.shared, peer, status, identity.as_deref(), &reason);
                 let mut r = ErrorResponse::new(Some(reason));
                 *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
                 if status == 401 {
@@ -178,27 +185,7 @@ where
             )
             .await;
         }
-        (
-            _,
-            Some(Decision::Refuse {
-                status,
-                identity,
-                reason,
-            }),
-        ) => {
-            let mut state = ctx.shared.lock();
-            let cp = identity.clone().unwrap_or_default();
-            state.record_event(
-                "ws_refused",
-                json!({"charge_point": cp, "peer": peer.to_string(), "status": status,
-                    "reason": reason}),
-            );
-            if status == 401 {
-                state.record_violation(&cp, "handshake.basic_auth", reason);
-            }
-            drop(state);
-            ctx.shared.changed.notify_all();
-        }
+        (_, Some(Decision::Refuse { .. })) => {}
         (Ok(Err(e)), _) => ctx.shared.lock().record_event(
             "ws_handshake_failed",
             json!({"peer": peer.to_string(), "error": e.to_string()}),
@@ -209,4 +196,24 @@ where
         ),
         (Ok(Ok(_)), None) => {}
     }
+}
+
+fn record_refusal(
+    shared: &Shared,
+    peer: SocketAddr,
+    status: u16,
+    identity: Option<&str>,
+    reason: &str,
+) {
+    let mut state = shared.lock();
+    let cp = identity.unwrap_or_default();
+    state.record_event(
+        "ws_refused",
+        json!({"charge_point": cp, "peer": peer.to_string(), "status": status, "reason": reason}),
+    );
+    if status == 401 {
+        state.record_violation(cp, "handshake.basic_auth", reason.to_string());
+    }
+    drop(state);
+    shared.changed.notify_all();
 }

@@ -1,0 +1,148 @@
+//! Opening handshake: subprotocols, identity, allow-list, HTTP Basic (profile 1), TLS (profile 2).
+
+mod common;
+
+use common::{boot, connect, csms, refused, runtime, Dial, STEP};
+use futures_util::StreamExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::error::{Error, ProtocolError, SubProtocolError};
+use tokio_tungstenite::tungstenite::Message;
+
+fn http_status(e: &Error) -> Option<u16> {
+    match e {
+        Error::Http(resp) => Some(resp.status().as_u16()),
+        _ => None,
+    }
+}
+
+#[test]
+fn ocpp16_is_echoed_when_offered_among_several() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let dial = Dial {
+            protocols: Some("ocpp2.0.1, ocpp1.6, ocpp1.5".into()),
+            ..Default::default()
+        };
+        let (_ws, resp) = connect(&format!("{url}/CP%201"), &dial).await.unwrap();
+        assert_eq!(
+            resp.headers().get("sec-websocket-protocol").unwrap(),
+            "ocpp1.6"
+        );
+        // The identity is the percent-decoded last path segment.
+        let info = c.wait_connected(Some("CP 1"), 2000).unwrap();
+        assert_eq!(info.subprotocol.as_deref(), Some("ocpp1.6"));
+    });
+}
+
+#[test]
+fn no_subprotocol_offered_completes_without_header_then_closes() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let (mut ws, resp) = connect(&format!("{url}/CP1"), &Dial::default())
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 101);
+        assert!(resp.headers().get("sec-websocket-protocol").is_none());
+        let next = tokio::time::timeout(STEP, ws.next()).await.unwrap();
+        assert!(
+            matches!(next, Some(Ok(Message::Close(_))) | None),
+            "expected a close, got {next:?}"
+        );
+    });
+    let record = c.drain_record();
+    assert!(record.iter().any(|o| o.kind == "ws_no_subprotocol"));
+    assert!(c.connections().is_empty());
+}
+
+#[test]
+fn wrong_subprotocol_gets_no_header() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let dial = Dial {
+            protocols: Some("ocpp1.5".into()),
+            ..Default::default()
+        };
+        let e = refused(&format!("{url}/CP1"), &dial).await;
+        // The client library refuses a 101 without the subprotocol it asked for: proof that the
+        // server completed the handshake without the header.
+        assert!(
+            matches!(
+                e,
+                Error::Protocol(ProtocolError::SecWebSocketSubProtocolError(
+                    SubProtocolError::NoSubProtocol
+                ))
+            ),
+            "{e:?}"
+        );
+    });
+}
+
+#[test]
+fn unknown_identity_gets_404_with_an_allow_list() {
+    let c = csms(json!({"charge_points": ["CP1"]}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let e = refused(&format!("{url}/CP2"), &Dial::ocpp()).await;
+        assert_eq!(http_status(&e), Some(404));
+        boot(&url, "CP1", &Dial::ocpp()).await;
+    });
+}
+
+#[test]
+fn basic_auth_right_and_wrong() {
+    let key = "0123456789abcdef0123";
+    let c = csms(json!({"security_profile": 1, "authorization_key": key}));
+    let url = c.endpoint().url;
+    assert!(url.starts_with("ws://"));
+    runtime().block_on(async {
+        let wrong = Dial {
+            basic: Some(("CP1".into(), "not-the-key".into())),
+            ..Dial::ocpp()
+        };
+        let e = refused(&format!("{url}/CP1"), &wrong).await;
+        assert_eq!(http_status(&e), Some(401));
+        let none = refused(&format!("{url}/CP1"), &Dial::ocpp()).await;
+        assert_eq!(http_status(&none), Some(401));
+        let right = Dial {
+            basic: Some(("CP1".into(), key.into())),
+            ..Dial::ocpp()
+        };
+        boot(&url, "CP1", &right).await;
+    });
+    let v = c.violations(0);
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert!(v.iter().all(|v| v.rule == "handshake.basic_auth"));
+    assert!(v[0].message.contains("wrong AuthorizationKey"), "{v:?}");
+}
+
+#[test]
+fn tls_profile_2_with_a_generated_ca() {
+    let dir = std::env::temp_dir().join(format!("csms-tls-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let key = "0123456789abcdef";
+    let c = csms(json!({"security_profile": 2, "authorization_key": key,
+        "ca_cert_out": ca, "tls_hostnames": ["localhost"], "listen": "127.0.0.1:0"}));
+    let ep = c.endpoint();
+    assert_eq!(ep.security_profile, 2);
+    assert_eq!(ep.ca_cert_path.as_deref(), Some(ca.to_str().unwrap()));
+    let url = ep.url.replace("127.0.0.1", "localhost");
+    assert!(url.starts_with("wss://"), "{url}");
+    runtime().block_on(async {
+        let dial = Dial {
+            basic: Some(("CP1".into(), key.into())),
+            ca: Some(ca.to_str().unwrap().into()),
+            ..Dial::ocpp()
+        };
+        boot(&url, "CP1", &dial).await;
+        // A plain ws:// client cannot talk to the TLS port.
+        let plain = url.replace("wss://", "ws://");
+        assert!(connect(&format!("{plain}/CP1"), &Dial::ocpp())
+            .await
+            .is_err());
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
