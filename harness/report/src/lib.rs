@@ -20,6 +20,7 @@ pub mod matrix;
 pub mod model;
 mod octt;
 mod progress;
+mod records;
 mod writer;
 
 pub use error::ReportError;
@@ -29,6 +30,7 @@ pub use matrix::{ConformanceMatrix, MatrixRow, MatrixStatus};
 pub use model::*;
 pub use octt::{is_octt_tag, octt_cases, OcttCase};
 pub use progress::Progress;
+pub use records::{observations_from_records, offered_current_a};
 pub use writer::{rebuild_html, run_id_for, ReportWriter, LATEST_LINK};
 
 /// Renders `report.html` for a report (what [`ReportWriter`] writes; public for tools that

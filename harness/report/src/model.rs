@@ -369,10 +369,12 @@ pub enum Direction {
     ToChargePoint,
 }
 
-/// OCPP-J message type (2, 3 or 4 on the wire).
+/// OCPP-J message type (2, 3 or 4 on the wire), or not an OCPP-J frame at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OcppMessageKind {
     Call,
     CallResult,
     CallError,
+    /// Not a valid OCPP-J frame (always drawn as a violation).
+    Malformed,
 }

@@ -60,7 +60,11 @@ pub fn sequence_svg(messages: &[OcppMessage], t0_us: i64) -> String {
             Direction::ToCsms => (CP_X, CSMS_X),
             Direction::ToChargePoint => (CSMS_X, CP_X),
         };
-        let bad = !message.valid || message.kind == OcppMessageKind::CallError;
+        let bad = !message.valid
+            || matches!(
+                message.kind,
+                OcppMessageKind::CallError | OcppMessageKind::Malformed
+            );
         let (colour, marker) = if bad {
             (BAD, "seq-bad")
         } else if message.kind == OcppMessageKind::Call {
@@ -77,6 +81,7 @@ pub fn sequence_svg(messages: &[OcppMessage], t0_us: i64) -> String {
             (OcppMessageKind::Call, true) => message.action.clone(),
             (OcppMessageKind::CallResult, true) => format!("{} result", message.action),
             (OcppMessageKind::CallError, true) => format!("{} CallError", message.action),
+            (OcppMessageKind::Malformed, true) => format!("{} malformed frame", message.action),
             (kind, false) => format!("{} {kind:?} \u{2717} schema violation", message.action),
         };
         let t = (message.t_us - t0_us) as f64 / 1e6;
