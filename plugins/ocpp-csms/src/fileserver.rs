@@ -105,7 +105,10 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
         return respond(&mut tcp, 400, "text/plain", b"bad request line", false).await;
     };
     let path = head.path.split('?').next().unwrap_or_default().to_string();
-    let (status, bytes) = match head.method.as_str() {
+    let mut uploaded = 0u64;
+    // Decide the answer, record it, then send it: the record is complete by the time the
+    // client sees the answer.
+    let (status, body, head_only) = match head.method.as_str() {
         "GET" | "HEAD" => {
             let body = match path.as_str() {
                 "/firmware/good.bin" => Some(good_image()),
@@ -118,22 +121,8 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
                 },
             };
             match body {
-                Some(b) => {
-                    let n = b.len() as u64;
-                    respond(
-                        &mut tcp,
-                        200,
-                        "application/octet-stream",
-                        &b,
-                        head.method == "HEAD",
-                    )
-                    .await?;
-                    (200, n)
-                }
-                None => {
-                    respond(&mut tcp, 404, "text/plain", b"no such file", false).await?;
-                    (404, 0)
-                }
+                Some(b) => (200, b, head.method == "HEAD"),
+                None => (404, b"no such file".to_vec(), false),
             }
         }
         "PUT" | "POST" => match head.content_length {
@@ -146,30 +135,18 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
                     }
                     got += n as u64;
                 }
-                let status = if got >= len { 201 } else { 400 };
-                respond(&mut tcp, status, "text/plain", b"", false).await?;
-                (status, got.min(len))
+                uploaded = got.min(len);
+                (if got >= len { 201 } else { 400 }, Vec::new(), false)
             }
-            Some(_) => {
-                respond(&mut tcp, 413, "text/plain", b"upload too large", false).await?;
-                (413, 0)
-            }
-            None => {
-                respond(
-                    &mut tcp,
-                    411,
-                    "text/plain",
-                    b"Content-Length required",
-                    false,
-                )
-                .await?;
-                (411, 0)
-            }
+            Some(_) => (413, b"upload too large".to_vec(), false),
+            None => (411, b"Content-Length required".to_vec(), false),
         },
-        _ => {
-            respond(&mut tcp, 405, "text/plain", b"method not allowed", false).await?;
-            (405, 0)
-        }
+        _ => (405, b"method not allowed".to_vec(), false),
+    };
+    let bytes = if status == 200 {
+        body.len() as u64
+    } else {
+        uploaded
     };
     let transfer = FileTransfer {
         t_us: now_us(),
@@ -178,15 +155,21 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
         bytes,
         status,
     };
-    let mut state = shared.lock();
-    state.record_event(
-        "file_transfer",
-        json!({"method": head.method, "path": path, "bytes": bytes, "status": status}),
-    );
-    state.transfers.push(transfer);
-    drop(state);
+    {
+        let mut state = shared.lock();
+        state.record_event(
+            "file_transfer",
+            json!({"method": head.method, "path": path, "bytes": bytes, "status": status}),
+        );
+        state.transfers.push(transfer);
+    }
     shared.changed.notify_all();
-    Ok(())
+    let content_type = if status == 200 {
+        "application/octet-stream"
+    } else {
+        "text/plain"
+    };
+    respond(&mut tcp, status, content_type, &body, head_only).await
 }
 
 async fn respond(

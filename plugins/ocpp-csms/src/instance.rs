@@ -287,10 +287,9 @@ impl MockCsms {
         let id = format!("csms-{}", self.next_call_id.fetch_add(1, Ordering::Relaxed));
         let rx = conn.start_call(id.clone(), &c.action, c.payload);
         let rt = self.runtime()?;
-        let outcome = rt.block_on(tokio::time::timeout(
-            Duration::from_millis(c.timeout_ms),
-            rx,
-        ));
+        // The timer must be created inside the runtime, hence the async block.
+        let wait = Duration::from_millis(c.timeout_ms);
+        let outcome = rt.block_on(async move { tokio::time::timeout(wait, rx).await });
         match outcome {
             Ok(Ok(o)) => Ok(o),
             Ok(Err(_)) => Err(err(format!(
