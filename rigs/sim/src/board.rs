@@ -102,6 +102,12 @@ impl PowerBoard {
         }
     }
 
+    /// Forgets a partially received frame (the controller closed or reopened the port).
+    pub fn reset_input(&mut self) {
+        self.decoder.reset();
+        self.partial.clear();
+    }
+
     pub fn link_state(&self) -> LinkState {
         self.link
     }

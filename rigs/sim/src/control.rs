@@ -8,6 +8,7 @@ use crate::physics::mains::Rotation;
 use crate::physics::vehicle::Battery;
 use crate::sim::Sim;
 use crate::SimTime;
+use board_link::{LightPattern, LightSetting};
 use std::time::Duration;
 
 fn err(code: u16, detail: impl std::fmt::Display) -> String {
@@ -81,7 +82,7 @@ impl ControlChannel {
             ("METER_GAIN", [i, u]) => ranged("current_pct", i, -50.0, 50.0).and_then(|i| {
                 ranged("voltage_pct", u, -50.0, 50.0).map(|u| sim.meter.set_gain_errors(i, u))
             }),
-            ("MAINS_V", [v]) => ranged("volts", v, 0.0, 300.0).map(|v| {
+            ("MAINS_V", [v]) => ranged("volts", v, 1.0, 300.0).map(|v| {
                 for phase in sim.mains.phase_v.iter_mut().filter(|p| **p > 0.0) {
                     *phase = v;
                 }
@@ -233,6 +234,8 @@ impl ControlChannel {
             format!("frames_rx={}", counters.frames_received),
             format!("frames_bad={}", counters.bad_frames),
             format!("eth={}", updown(sim.ethernet_up)),
+            format!("central_light={}", light(board.lights().0)),
+            format!("ring_light={}", light(board.lights().1)),
             format!(
                 "rfid={}",
                 sim.rfid_card.as_ref().map_or("none".into(), |uid| {
@@ -242,6 +245,18 @@ impl ControlChannel {
         ]
         .join(" ")
     }
+}
+
+/// `pattern:r,g,b`, e.g. `solid:255,255,255`.
+fn light(l: LightSetting) -> String {
+    let pattern = match l.pattern {
+        LightPattern::Off => "off",
+        LightPattern::Solid => "solid",
+        LightPattern::SlowBlink => "slow_blink",
+        LightPattern::FastBlink => "fast_blink",
+        LightPattern::Pulse => "pulse",
+    };
+    format!("{pattern}:{},{},{}", l.red, l.green, l.blue)
 }
 
 fn switch(word: &str) -> Result<bool, String> {

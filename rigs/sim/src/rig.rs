@@ -296,23 +296,27 @@ fn poll_fds(fds: &mut [libc::pollfd], timeout: Duration) -> usize {
     n.max(0) as usize
 }
 
-/// Whether a client has the slave side of `fd` open (no hang-up reported).
-fn has_client(fd: RawFd) -> bool {
-    let mut p = [libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    }];
-    poll_fds(&mut p, Duration::ZERO);
-    p[0].revents & libc::POLLHUP == 0
+/// For each master, whether a client has its slave side open (no hang-up reported); one
+/// zero-timeout poll for all of them.
+fn clients_present(endpoints: &[Endpoint]) -> Vec<bool> {
+    let mut fds: Vec<libc::pollfd> = endpoints
+        .iter()
+        .map(|e| libc::pollfd {
+            fd: e.fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    poll_fds(&mut fds, Duration::ZERO);
+    fds.iter().map(|p| p.revents & libc::POLLHUP == 0).collect()
 }
 
 fn run(mut bench: Bench, mut endpoints: Vec<Endpoint>, stop_rx: RawFd, started: Instant) {
     loop {
         let now = started.elapsed();
         bench.sim.step(now);
-        for ep in endpoints.iter_mut() {
-            let connected = has_client(ep.fd());
+        let present = clients_present(&endpoints);
+        for (ep, connected) in endpoints.iter_mut().zip(present) {
             if connected != ep.connected {
                 ep.connected = connected;
                 // A new client starts with a clean line buffer.
@@ -320,6 +324,9 @@ fn run(mut bench: Bench, mut endpoints: Vec<Endpoint>, stop_rx: RawFd, started: 
                     Kind::Rfid => Terminator::CrOrLf,
                     _ => Terminator::Lf,
                 });
+                if ep.kind == Kind::Board {
+                    bench.board.reset_input();
+                }
             }
         }
         let out = bench.board.poll(&mut bench.sim, now);

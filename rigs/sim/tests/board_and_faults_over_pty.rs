@@ -222,3 +222,61 @@ fn injected_faults_are_observable() {
     assert_eq!(fw.status().temperature_tenth_c, 705);
     rig.stop().unwrap();
 }
+
+#[test]
+fn lock_failure_and_board_link_loss() {
+    let rig = Rig::start(RigConfig::default()).unwrap();
+    let mut ev = LineClient::open(&rig.paths().ev);
+    let mut control = LineClient::open(&rig.paths().control);
+    let mut fw = Controller::connect(&rig);
+    assert_eq!(ev.ask("PLUG A=32"), "OK");
+    assert_eq!(ev.ask("STATE C"), "OK");
+    fw.send(ControllerMessage::SetPilot(PilotOutput::Pwm {
+        duty_permille: 267,
+    }));
+
+    assert_eq!(control.ask("LOCKFAIL ON"), "OK");
+    fw.send(ControllerMessage::SetLock { locked: true });
+    fw.wait_for(
+        |m| {
+            matches!(
+                m,
+                BoardMessage::Fault {
+                    code: board_link::BoardFaultCode::LockFailure,
+                    active: true,
+                    ..
+                }
+            )
+        },
+        "lock failure",
+    );
+    assert!(!fw.status().lock_engaged);
+    assert_eq!(control.ask("LOCKFAIL OFF"), "OK");
+    fw.wait_for(
+        |m| matches!(m, BoardMessage::Status(s) if s.lock_engaged),
+        "lock engaged",
+    );
+
+    fw.send(ControllerMessage::SetContactor { closed: true });
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(&meas(&ev.ask("MEAS?"))[4..7], &[230.0; 3]);
+    // Cut the link: after 5 s of silence the board opens and drives the pilot to -12 V.
+    assert_eq!(control.ask("LINK DOWN"), "OK");
+    let cut = Instant::now();
+    std::thread::sleep(Duration::from_millis(4800));
+    assert_eq!(truth(&control.ask("STATE?"), "contactor"), "closed");
+    while truth(&control.ask("STATE?"), "contactor") == "closed" {
+        assert!(
+            cut.elapsed() < Duration::from_millis(5500),
+            "board kept the contactor closed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let m = meas(&ev.ask("MEAS?"));
+    assert_eq!(&m[..2], &[-12.0, -12.0]);
+    assert_eq!(&m[4..7], &[0.0; 3]);
+    let state = control.ask("STATE?");
+    assert_eq!(truth(&state, "board"), "awaiting_hello");
+    assert_eq!(truth(&state, "board_faults"), "link_timeout");
+    rig.stop().unwrap();
+}
