@@ -1,5 +1,5 @@
 //! Where plugin libraries are looked for: `--plugin-path` folders, then `HARNESS_PLUGIN_PATH`
-//! (colon separated), then the folder of the running executable and its `deps/` folder, which is
+//! (colon separated), then the running executable's `deps/` folder and its own folder, which is
 //! where `cargo run` / `cargo test` put the plugin cdylibs.
 
 use std::path::{Path, PathBuf};
@@ -26,8 +26,10 @@ impl SearchPath {
             );
         }
         if let Some(exe_dir) = exe.and_then(Path::parent) {
-            dirs.push(exe_dir.to_path_buf());
+            // `deps/` first: cargo rebuilds plugin cdylibs there as dependencies of the harness,
+            // while a copy next to the executable may be left over from an older workspace build.
             dirs.push(exe_dir.join("deps"));
+            dirs.push(exe_dir.to_path_buf());
         }
         SearchPath { dirs }
     }
@@ -75,14 +77,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn order_is_cli_env_exe_deps() {
+    fn order_is_cli_env_deps_exe() {
         let sp = SearchPath::new(
             &[PathBuf::from("/a")],
             Some("/b::/c"),
             Some(Path::new("/t/debug/harness")),
         );
         let dirs: Vec<_> = sp.dirs().iter().map(|d| d.display().to_string()).collect();
-        assert_eq!(dirs, ["/a", "/b", "/c", "/t/debug", "/t/debug/deps"]);
+        assert_eq!(dirs, ["/a", "/b", "/c", "/t/debug/deps", "/t/debug"]);
     }
 
     #[test]

@@ -137,11 +137,10 @@ impl RigInstance {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_some_and(|e| e == "log") {
-                if std::fs::create_dir_all(dest).is_ok() {
-                    // Logs are a diagnosis aid; a failed copy must not fail the run.
-                    let _ = std::fs::copy(&path, dest.join(entry.file_name()));
-                }
+            // Logs are a diagnosis aid; a failed copy must not fail the run.
+            if path.extension().is_some_and(|e| e == "log") && std::fs::create_dir_all(dest).is_ok()
+            {
+                let _ = std::fs::copy(&path, dest.join(entry.file_name()));
             }
         }
     }

@@ -253,13 +253,12 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             ));
         }
         match section.config.get("transport") {
+            Some(toml::Value::String(t)) if t == SIM_TRANSPORT && d.kind == DutKind::Emulated => {}
             Some(toml::Value::String(t)) if t == SIM_TRANSPORT => {
-                if d.kind != DutKind::Emulated {
-                    return Err(err(
-                        &format!("{name}.transport"),
-                        "\"sim\" only works when dut.kind = \"emulated\"".into(),
-                    ));
-                }
+                return Err(err(
+                    &format!("{name}.transport"),
+                    "\"sim\" only works when dut.kind = \"emulated\"".into(),
+                ));
             }
             Some(toml::Value::String(t)) => {
                 return Err(err(

@@ -63,7 +63,7 @@ impl RigPool {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
-            .map_err(|_| "the rig pool is closed".to_string())?;
+            .map_err(|_| "the run was interrupted; no new rig instance starts".to_string())?;
         let slot = self
             .lock()
             .free_slots
@@ -109,6 +109,11 @@ impl RigPool {
                 Ok(instance)
             }
         }
+    }
+
+    /// Refuses further leases (after Ctrl-C, no new instance may start).
+    pub fn close(&self) {
+        self.permits.close();
     }
 
     /// Tears every live instance down (Ctrl-C, fatal error). Blocks.

@@ -9,6 +9,7 @@ pub mod world;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use cucumber::gherkin::Feature;
@@ -32,6 +33,9 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_CONFIG: u8 = 2;
 /// Exit status after Ctrl-C (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Set by the Ctrl-C handler, so the run ends with `EXIT_INTERRUPTED` whatever finishes first.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The whole program: `args` includes the program name.
 pub fn main_entry(args: Vec<OsString>) -> ExitCode {
@@ -160,7 +164,9 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     let failed = runtime.block_on(async move {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
+                INTERRUPTED.store(true, Ordering::SeqCst);
                 eprintln!("interrupted: putting the instruments in their safe state and ending the rig processes");
+                interrupt_pool.close();
                 let _ = tokio::task::spawn_blocking(move || interrupt_pool.teardown_all()).await;
                 std::process::exit(i32::from(EXIT_INTERRUPTED));
             }
@@ -179,7 +185,10 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
         writer.execution_has_failed()
     });
     pool.teardown_all();
-    if failed {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        // The run may end on its own while the Ctrl-C handler is still tearing down.
+        EXIT_INTERRUPTED
+    } else if failed {
         EXIT_FAILED
     } else {
         EXIT_PASSED

@@ -1,0 +1,47 @@
+//! What the step library remembers within one scenario: the CSMS frames already matched, the
+//! charger's answer to the latest CSMS call, the transaction the CSMS opened, the energy reading
+//! at the start of an integration, and the open connection to the simulator's control channel.
+//! It lives in the World (`HarnessWorld::memory`) and starts empty for every scenario.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use plugin_api::kinds::csms::{CallOutcome, RecordedFrame};
+
+use super::sim_control::ControlLink;
+
+/// The charger's answer to the latest CSMS-initiated call.
+#[derive(Debug, Clone)]
+pub struct LastCall {
+    pub action: String,
+    pub outcome: CallOutcome,
+}
+
+/// The two readings an energy comparison needs at its start.
+#[derive(Debug, Clone, Copy)]
+pub struct EnergyStart {
+    /// The charger's Energy.Active.Import.Register, Wh.
+    pub register_wh: f64,
+    /// The register's resolution, Wh (from the digits the charger sent).
+    pub resolution_wh: f64,
+}
+
+#[derive(Debug, Default)]
+pub struct ScenarioMemory {
+    /// Sequence numbers of CSMS frames a receive step has matched; no frame matches twice.
+    pub consumed: BTreeSet<u64>,
+    /// The latest frame each receive step matched, by action (for "the next … after the
+    /// previous one" and "… before …").
+    pub last_matched: BTreeMap<String, RecordedFrame>,
+    pub last_call: Option<LastCall>,
+    /// The transactionId of the latest StartTransaction the CSMS answered.
+    pub transaction_id: Option<i64>,
+    /// The reservationId of the latest ReserveNow the CSMS sent.
+    pub reservation_id: Option<i64>,
+    pub energy_start: Option<EnergyStart>,
+    /// Whether the RFID emulator holds a card in the field (so the next one takes it away first).
+    pub card_in_field: bool,
+    /// Opened on first use, closed with the World.
+    pub control: Option<ControlLink>,
+    /// Measurements the steps made, with their limits, for the scenario's report.
+    pub measurements: Vec<conformance_report::Measurement>,
+}

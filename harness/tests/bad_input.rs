@@ -1,0 +1,234 @@
+//! Every bad input of the harness gives one line naming the file, line or key, and the right exit
+//! status: 2 for usage and configuration, 1 for a failing scenario.
+
+mod common;
+
+use common::{Sandbox, TEST_PLUGIN_RIG};
+
+const GOOD_FEATURE: &str =
+    "Feature: online\n  Scenario: the CSMS goes online\n    When the CSMS goes online\n";
+
+fn sandbox_with_rig(rig: &str) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("rig.toml", rig);
+    sandbox.write("features/ok.feature", GOOD_FEATURE);
+    sandbox
+}
+
+#[test]
+fn a_good_run_exits_0() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    assert!(sandbox
+        .path()
+        .join("reports/scenarios/ok-L2-the-csms-goes-online/observations.json")
+        .is_file());
+}
+
+#[test]
+fn missing_feature_path() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    let run = sandbox.harness(&["no-such-features/", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    assert_eq!(
+        run.one_line_error(),
+        "error: feature path no-such-features/ does not exist"
+    );
+}
+
+#[test]
+fn malformed_feature_names_file_and_line() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    sandbox.write(
+        "features/bad.feature",
+        "Feature: bad\n  Scenario: one\n    Given a step\n  This line is not Gherkin\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with("error: malformed feature file features/bad.feature:4: "),
+        "{line}"
+    );
+}
+
+#[test]
+fn missing_rig_file() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    let run = sandbox.harness(&["features", "--rig", "rigs/none.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with("error: rig file rigs/none.toml: cannot read: "),
+        "{line}"
+    );
+}
+
+#[test]
+fn rig_file_that_is_not_toml() {
+    let sandbox = sandbox_with_rig("[rig\nname = \"x\"\n");
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(line.starts_with("error: rig file rig.toml:1: "), "{line}");
+}
+
+#[test]
+fn rig_file_with_unknown_key() {
+    let sandbox = sandbox_with_rig(
+        &TEST_PLUGIN_RIG.replace("kind = \"external\"", "kind = \"external\"\nsirial = \"1\""),
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with("error: rig file rig.toml:8: key `dut.sirial`: unknown field `sirial`"),
+        "{line}"
+    );
+}
+
+#[test]
+fn rig_file_with_wrong_type() {
+    let sandbox = sandbox_with_rig(
+        &TEST_PLUGIN_RIG.replace("name = \"test\"", "name = \"test\"\nparallel = \"two\""),
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with(
+            "error: rig file rig.toml:4: key `rig.parallel`: invalid type: string \"two\""
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn missing_plugin_library() {
+    let sandbox =
+        sandbox_with_rig(&TEST_PLUGIN_RIG.replace("\"test-plugin\"", "\"no-such-plugin\""));
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with("error: plugin `no-such-plugin`: no libno_such_plugin.so in "),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("(rig file rig.toml, section [csms])"),
+        "{line}"
+    );
+}
+
+#[test]
+fn shared_object_that_is_not_a_plugin() {
+    let sandbox = sandbox_with_rig(&TEST_PLUGIN_RIG.replace("\"test-plugin\"", "\"not-a-plugin\""));
+    let lib = sandbox.compile_c("not_a_plugin.c", "not-a-plugin", &[]);
+    let dir = sandbox.path().display().to_string();
+    let run = sandbox.harness(&["features", "--rig", "rig.toml", "--plugin-path", &dir]);
+    assert_eq!(run.code, Some(2));
+    let expected = format!(
+        "error: plugin library {}: not a harness plugin: it exports no `harness_plugin_v1` symbol",
+        lib.display()
+    );
+    assert!(
+        run.one_line_error().starts_with(&expected),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn plugin_of_another_abi_version() {
+    let sandbox = sandbox_with_rig(&TEST_PLUGIN_RIG.replace("\"test-plugin\"", "\"c-plugin\""));
+    let lib = sandbox.compile_c("plugin.c", "c-plugin", &["-DABI_VERSION_OVERRIDE=2"]);
+    let dir = sandbox.path().display().to_string();
+    // Found through HARNESS_PLUGIN_PATH this time.
+    let mut command = sandbox.command(&["features", "--rig", "rig.toml"]);
+    command.env("HARNESS_PLUGIN_PATH", format!("/nonexistent:{dir}"));
+    let run = common::finish(command.spawn().unwrap(), std::time::Duration::from_secs(60));
+    assert_eq!(run.code, Some(2));
+    let expected = format!(
+        "error: plugin library {}: exports plugin ABI version 2, this harness speaks version 1",
+        lib.display()
+    );
+    assert!(
+        run.one_line_error().starts_with(&expected),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn plugin_of_the_wrong_kind() {
+    let rig = format!("{TEST_PLUGIN_RIG}\n[ev]\nplugin = \"test-plugin\"\n");
+    let sandbox = sandbox_with_rig(&rig);
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    let line = run.one_line_error();
+    assert!(line.contains("libtest_plugin.so: is a `csms` plugin (`test-plugin`), but the rig section needs a `ev-emulator` plugin"), "{line}");
+    assert!(line.ends_with("section [ev])"), "{line}");
+}
+
+#[test]
+fn a_panicking_plugin_method_fails_only_its_step() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    sandbox.write(
+        "features/ok.feature",
+        "Feature: panics\n  Scenario: panics\n    When the CSMS goes offline\n\n  Scenario: still works\n    When the CSMS goes online\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml", "--concurrency", "1"]);
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(run.stdout.contains("plugin `test-plugin` died in method `go_offline`: panicked: test-plugin panics in go_offline on purpose"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn an_undefined_step_fails_the_run_and_is_named() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    sandbox.write(
+        "features/ok.feature",
+        "Feature: undefined\n  Scenario: typo\n    When the CSMS goes offlien\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(
+        run.stdout.contains("the CSMS goes offlien"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_scenario_needing_a_missing_capability_is_skipped_with_the_reason() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    sandbox.write(
+        "features/ok.feature",
+        "Feature: gated\n  @requires.power-cycle\n  Scenario: needs power cycling\n    When the CSMS goes offline\n\n  @requires.net-cut\n  Scenario: runs\n    When the CSMS goes online\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    assert!(
+        run.stdout.contains(
+            "this scenario is skipped: rig \"test\" (rig.toml) lacks capability \"power-cycle\""
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("1 skipped"), "{}", run.stdout);
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    let run = sandbox.harness(&["--rigg", "rig.toml"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.one_line_error()
+            .starts_with("error: unexpected argument '--rigg' found"),
+        "{}",
+        run.stderr
+    );
+}
