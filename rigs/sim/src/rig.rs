@@ -17,7 +17,8 @@ use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// Longest sleep of the loop when nothing is due (the board's status cadence is shorter anyway).
+/// Longest sleep of the loop when nothing is due; also how long a newly opened terminal may
+/// wait to be noticed.
 const IDLE_WAIT: Duration = Duration::from_millis(50);
 
 /// How to build a rig.
@@ -332,7 +333,11 @@ fn run(mut bench: Bench, mut endpoints: Vec<Endpoint>, stop_rx: RawFd, started: 
         let out = bench.board.poll(&mut bench.sim, now);
         endpoints[0].write(&out);
 
-        let mut deadline = bench.board.next_deadline().min(now + IDLE_WAIT);
+        // Without a controller listening, the board's 10 ms status cadence is moot.
+        let mut deadline = now + IDLE_WAIT;
+        if endpoints[0].connected {
+            deadline = deadline.min(bench.board.next_deadline());
+        }
         if let Some(t) = bench.sim.next_transition() {
             deadline = deadline.min(t);
         }

@@ -123,11 +123,6 @@ impl Sim {
         .min()
     }
 
-    /// Whether the model changes continuously now (a current ramp), so it wants fine steps.
-    pub fn is_busy(&self) -> bool {
-        self.vehicle.is_ramping(self.now) || self.next_transition().is_some()
-    }
-
     /// Lets the vehicle react to what it sees after any change.
     fn settle(&mut self) {
         let inputs = self.vehicle_inputs();

@@ -240,11 +240,6 @@ impl Vehicle {
     pub fn absorb(&mut self, wh: f64) {
         self.battery.energy_wh = (self.battery.energy_wh + wh).min(self.battery.capacity_wh);
     }
-
-    /// Whether the current is still moving towards its target at `now`.
-    pub fn is_ramping(&self, now: SimTime) -> bool {
-        now.saturating_sub(self.ramp.start) < self.reaction && self.ramp.from != self.ramp.to
-    }
 }
 
 #[cfg(test)]
