@@ -146,10 +146,8 @@ impl ControlChannel {
         let u = sim.inlet_voltages();
         let onoff = |b: bool| if b { "on" } else { "off" };
         let updown = |b: bool| if b { "up" } else { "down" };
-        let transition = sim
-            .contactor
-            .last_transition()
-            .map_or(-1, |t| self.clock.unix_us(t));
+        let stamp = |t: Option<SimTime>| t.map_or(-1, |t| self.clock.unix_us(t));
+        let transition = stamp(sim.contactor.last_transition());
         let faults = board.faults();
         let mut fault_list = Vec::new();
         for (on, name) in [

@@ -58,6 +58,10 @@ pub struct Sim {
     /// False while the simulator cuts the power-board link.
     pub board_link_up: bool,
     pub ethernet_up: bool,
+    /// When the board last changed its pilot output (mode or duty cycle).
+    pilot_changed_at: Option<SimTime>,
+    /// When the vehicle was last plugged, unplugged or switched its pilot state.
+    vehicle_changed_at: Option<SimTime>,
 }
 
 impl Sim {
@@ -81,6 +85,8 @@ impl Sim {
             rfid_card: None,
             board_link_up: true,
             ethernet_up: true,
+            pilot_changed_at: None,
+            vehicle_changed_at: None,
         }
     }
 
@@ -125,8 +131,12 @@ impl Sim {
 
     /// Lets the vehicle react to what it sees after any change.
     fn settle(&mut self) {
+        let before = self.vehicle.network();
         let inputs = self.vehicle_inputs();
         self.vehicle.update(&inputs, self.now);
+        if self.vehicle.network() != before {
+            self.vehicle_changed_at = Some(self.now);
+        }
     }
 
     // ---- what is measured -------------------------------------------------------------------
@@ -219,8 +229,22 @@ impl Sim {
     // ---- commands ---------------------------------------------------------------------------
 
     pub fn set_cp_drive(&mut self, drive: CpDrive) {
+        if drive != self.cp_drive {
+            self.pilot_changed_at = Some(self.now);
+        }
         self.cp_drive = drive;
         self.settle();
+    }
+
+    /// When the board last changed the pilot output.
+    pub fn pilot_changed_at(&self) -> Option<SimTime> {
+        self.pilot_changed_at
+    }
+
+    /// When the vehicle last changed its connection or pilot state (including by itself, when
+    /// its battery became full).
+    pub fn vehicle_changed_at(&self) -> Option<SimTime> {
+        self.vehicle_changed_at
     }
 
     pub fn command_contactor(&mut self, close: bool) {
@@ -232,11 +256,17 @@ impl Sim {
     }
 
     pub fn plug(&mut self, coding: CableCoding) {
+        if self.vehicle.connection().is_none() {
+            self.vehicle_changed_at = Some(self.now);
+        }
         self.vehicle.plug(coding);
         self.settle();
     }
 
     pub fn unplug(&mut self) {
+        if self.vehicle.connection().is_some() {
+            self.vehicle_changed_at = Some(self.now);
+        }
         self.vehicle.unplug(self.now);
         self.settle();
     }
@@ -245,6 +275,9 @@ impl Sim {
     pub fn request_state(&mut self, state: EvNetwork) -> Result<(), &'static str> {
         if self.vehicle.connection().is_none() {
             return Err("vehicle is not plugged in");
+        }
+        if self.vehicle.requested() != state {
+            self.vehicle_changed_at = Some(self.now);
         }
         self.vehicle.request(state, self.now);
         self.settle();
@@ -350,6 +383,28 @@ mod tests {
             (sim.currents(), sim.meter.total_energy_wh())
         };
         assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn pilot_and_vehicle_changes_are_stamped() {
+        let mut sim = Sim::new(SimConfig::default());
+        assert_eq!(
+            (sim.pilot_changed_at(), sim.vehicle_changed_at()),
+            (None, None)
+        );
+        sim.step(ms(100));
+        sim.plug(CableCoding::Tethered);
+        sim.step(ms(200));
+        sim.set_cp_drive(CpDrive::DcPositive);
+        sim.step(ms(300));
+        sim.set_cp_drive(CpDrive::DcPositive);
+        sim.request_state(EvNetwork::C).unwrap();
+        assert_eq!(
+            sim.pilot_changed_at(),
+            Some(ms(200)),
+            "same output again is no change"
+        );
+        assert_eq!(sim.vehicle_changed_at(), Some(ms(300)));
     }
 
     #[test]
