@@ -1,1 +1,24 @@
-//! placeholder
+//! Sans-IO OCPP 1.6J charge point of the reference firmware.
+//!
+//! [`ChargePoint`] is a deterministic state machine: the shell feeds it the
+//! current time, WebSocket events, CSMS frames and charging-core events, then
+//! drains [`Output`]s with [`ChargePoint::poll_output`] and sleeps until
+//! [`ChargePoint::poll_timeout`]. No sockets, threads or clocks inside.
+//! See README.md for the interface and an example.
+
+pub mod auth;
+pub mod charge_point;
+pub mod config;
+pub mod firmware;
+pub mod frame;
+pub mod io;
+pub mod metering;
+pub mod reservation;
+pub mod smart_charging;
+pub mod tx_queue;
+
+pub use charge_point::{ChargePoint, Registration, Transaction};
+pub use io::{
+    Cable, CoreEvent, MeterReading, Output, PhaseValues, ResetKind, Settings, StoredState,
+};
+pub use rust_ocpp::v1_6 as ocpp;
