@@ -3,7 +3,8 @@
 //! A run writes, into `reports/<run-id>/` (with `reports/latest` pointing at the newest run):
 //! `report.json` (our format, the types in [`model`]), `junit.xml` (for CI servers),
 //! `cucumber.json` (the Cucumber JSON format), `report.html` (one self-contained page with the
-//! conformance matrix and plots) and `traces/<scenario>.jsonl` (OCPP frames).
+//! conformance matrix and plots), `traces/<scenario>.jsonl` (OCPP frames) and
+//! `observations/<scenario>.json` (the plot series).
 //! `harness/REPORT_FORMAT.md` documents every file.
 //!
 //! The crate knows nothing of cucumber or the plugins: the harness turns what it ran into
@@ -31,7 +32,7 @@ pub use model::*;
 pub use octt::{is_octt_tag, octt_cases, OcttCase};
 pub use progress::Progress;
 pub use records::{observations_from_records, offered_current_a};
-pub use writer::{rebuild_html, run_id_for, ReportWriter, LATEST_LINK};
+pub use writer::{load_report, rebuild_html, run_id_for, ReportWriter, LATEST_LINK};
 
 /// Renders `report.html` for a report (what [`ReportWriter`] writes; public for tools that
 /// rebuild the page from a `report.json`).

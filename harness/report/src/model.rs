@@ -111,7 +111,15 @@ pub struct Scenario {
     pub measurements: Vec<Measurement>,
     /// Path of the OCPP trace relative to the run folder (`traces/<id>.jsonl`), if one was written.
     pub trace: Option<String>,
-    /// Time series for the plots.
+    /// Path of this scenario's plot series relative to the run folder
+    /// (`observations/<id>.json`, an [`Observations`] object), when it recorded any. The writer
+    /// sets it; the series live in that file, written once, so that rewriting `report.json`
+    /// after every scenario stays cheap however long the run.
+    #[serde(default)]
+    pub observations_file: Option<String>,
+    /// Time series for the plots. Not inline in `report.json` (see `observations_file`);
+    /// [`crate::load_report`] reads them back.
+    #[serde(skip)]
     pub observations: Observations,
 }
 
@@ -142,6 +150,7 @@ impl Scenario {
             steps: Vec::new(),
             measurements: Vec::new(),
             trace: None,
+            observations_file: None,
             observations: Observations::default(),
         }
     }

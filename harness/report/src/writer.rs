@@ -89,7 +89,18 @@ impl ReportWriter {
     }
 
     /// Adds a finished scenario and rewrites `report.json` and `junit.xml` (atomically).
-    pub fn scenario_finished(&mut self, scenario: Scenario) -> Result<(), ReportError> {
+    /// Its observations, if any, are written once to `observations/<id>.json`.
+    pub fn scenario_finished(&mut self, mut scenario: Scenario) -> Result<(), ReportError> {
+        if !scenario.observations.is_empty() {
+            let folder = self.run_dir.join("observations");
+            std::fs::create_dir_all(&folder).map_err(|e| ReportError::new(&folder, e))?;
+            let relative = format!("observations/{}.json", ids::file_safe(&scenario.id));
+            let path = self.run_dir.join(&relative);
+            let json = serde_json::to_string(&scenario.observations)
+                .map_err(|e| ReportError::new(&path, e))?;
+            write_atomic(&path, json.as_bytes())?;
+            scenario.observations_file = Some(relative);
+        }
         self.scenarios.push(scenario);
         self.write_progressive(false)
     }
@@ -163,13 +174,27 @@ impl ReportWriter {
     }
 }
 
+/// Reads a run folder's `report.json` with every scenario's observations file.
+pub fn load_report(run_dir: &Path) -> Result<Report, ReportError> {
+    let json_path = run_dir.join("report.json");
+    let text = std::fs::read_to_string(&json_path).map_err(|e| ReportError::new(&json_path, e))?;
+    let mut report: Report =
+        serde_json::from_str(&text).map_err(|e| ReportError::new(&json_path, e))?;
+    for scenario in &mut report.scenarios {
+        if let Some(file) = &scenario.observations_file {
+            let path = run_dir.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| ReportError::new(&path, e))?;
+            scenario.observations =
+                serde_json::from_str(&text).map_err(|e| ReportError::new(&path, e))?;
+        }
+    }
+    Ok(report)
+}
+
 /// Rebuilds `report.html` of a run folder from its `report.json`, e.g. after a run was killed
 /// before it could write the page. Returns the page's path.
 pub fn rebuild_html(run_dir: &Path) -> Result<PathBuf, ReportError> {
-    let json_path = run_dir.join("report.json");
-    let text = std::fs::read_to_string(&json_path).map_err(|e| ReportError::new(&json_path, e))?;
-    let report: Report =
-        serde_json::from_str(&text).map_err(|e| ReportError::new(&json_path, e))?;
+    let report = load_report(run_dir)?;
     let path = run_dir.join("report.html");
     write_atomic(&path, html::render(&report).as_bytes())?;
     Ok(path)

@@ -116,6 +116,9 @@ fn parent() {
         std::fs::read_link(dir.path().join(LATEST_LINK)).unwrap(),
         Path::new("killed")
     );
+    // Every observations file report.json names was complete before report.json named it.
+    let loaded = load_report(&dir.path().join("killed")).expect("observation files readable");
+    assert!(loaded.scenarios.iter().any(|s| !s.observations.is_empty()));
     eprintln!(
         "killed after {} scenarios; {reads} reads during the run all parsed",
         report.scenarios.len()

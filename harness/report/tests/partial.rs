@@ -45,7 +45,7 @@ fn dropped_writer_leaves_parseable_partial_reports() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["junit.xml", "report.json"]);
+    assert_eq!(names, ["junit.xml", "observations", "report.json"]);
 }
 
 #[test]

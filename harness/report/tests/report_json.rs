@@ -29,16 +29,27 @@ fn report_json_round_trips_through_the_types() {
     assert_eq!(report.format, REPORT_FORMAT);
     assert!(report.complete);
     assert!(report.meta.ended.is_some());
-    // (assert! rather than assert_eq!: the Debug dump of the observations is thousands of lines)
-    assert!(
-        report.scenarios == common::run_scenarios(),
-        "scenarios changed on the way through report.json"
-    );
     assert_eq!(report.summary, summary);
     // Writing what was read gives the same JSON: nothing is lost or defaulted on the way.
     let again: serde_json::Value = serde_json::to_value(&report).unwrap();
     let original: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(again, original);
+
+    // With the observation files, every scenario comes back exactly as it was written.
+    let loaded = load_report(&run_dir).unwrap();
+    let mut expected = common::run_scenarios();
+    expected[1].observations_file =
+        Some("observations/switch-off-l14-contactor-opens-within-100-ms-after-c-to-b.json".into());
+    // (assert! rather than assert_eq!: the Debug dump of the observations is thousands of lines)
+    assert!(
+        loaded.scenarios == expected,
+        "scenarios changed on the way through report.json"
+    );
+    assert!(!loaded.scenarios[1].observations.is_empty());
+    assert!(
+        report.scenarios[1].observations.is_empty(),
+        "not inline in report.json"
+    );
 }
 
 #[test]
@@ -49,8 +60,14 @@ fn report_json_field_names_are_the_documented_ones() {
     assert_eq!(value["steps"][2]["status"], "failed");
     assert_eq!(value["measurements"][0]["verdict"], "failed");
     assert_eq!(value["measurements"][0]["high"], 100.0);
-    assert_eq!(value["observations"]["ocpp"][0]["direction"], "to_csms");
-    assert_eq!(value["observations"]["ocpp"][9]["kind"], "CallError");
+    assert!(
+        value.get("observations").is_none(),
+        "series live in observations_file"
+    );
+    let series = serde_json::to_value(&scenario.observations).unwrap();
+    assert_eq!(series["ocpp"][0]["direction"], "to_csms");
+    assert_eq!(series["ocpp"][9]["kind"], "CallError");
+    assert_eq!(series["cp"][0]["duty_percent"], 100.0);
     assert_eq!(
         value["started"],
         "2026-11-28T09:32:00Z".replace("09:32", "09:30")
@@ -61,11 +78,9 @@ fn report_json_field_names_are_the_documented_ones() {
         skipped["verdict"]["reason"],
         "rig 'emulated' lacks capability rfid"
     );
-    // Observations may be left out entirely by other tools.
-    let mut minimal = value.clone();
-    minimal["observations"] = serde_json::json!({});
-    let parsed: Scenario = serde_json::from_value(minimal).unwrap();
-    assert!(parsed.observations.is_empty());
+    // Series may be left out entirely by other tools.
+    let parsed: Observations = serde_json::from_value(serde_json::json!({"cp": []})).unwrap();
+    assert!(parsed.is_empty());
 }
 
 #[test]

@@ -59,6 +59,7 @@ const MAX_POINTS: usize = 1500;
 /// split into buckets and each bucket keeps its lowest and highest point, in time order, so
 /// spikes and steps survive.
 fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let points = drop_flat_runs(points);
     if points.len() <= MAX_POINTS {
         return points;
     }
@@ -79,6 +80,20 @@ fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
                 std::cmp::Ordering::Greater => out.extend([hi, lo]),
                 std::cmp::Ordering::Equal => out.push(lo),
             }
+        }
+    }
+    out
+}
+
+/// Drops the inner points of runs of equal values (a pilot at 6 V for a minute is two points,
+/// not six thousand); the line drawn is the same.
+fn drop_flat_runs(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for (i, &p) in points.iter().enumerate() {
+        let same_as_before = i > 0 && points[i - 1].1 == p.1;
+        let same_as_after = points.get(i + 1).is_some_and(|next| next.1 == p.1);
+        if !(same_as_before && same_as_after) {
+            out.push(p);
         }
     }
     out
@@ -377,6 +392,11 @@ mod tests {
         );
         let short = vec![(0.0, 1.0), (1.0, 2.0)];
         assert_eq!(thin(short.clone()), short);
+        let flat = vec![(0.0, 1.0), (1.0, 1.0), (2.0, 1.0), (3.0, 2.0), (4.0, 2.0)];
+        assert_eq!(
+            thin(flat),
+            vec![(0.0, 1.0), (2.0, 1.0), (3.0, 2.0), (4.0, 2.0)]
+        );
     }
 
     #[test]

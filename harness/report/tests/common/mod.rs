@@ -149,6 +149,7 @@ pub fn failing(t0: DateTime<Utc>) -> Scenario {
             Measurement::judged("PWM frequency", 1000.2, "Hz", Some(980.0), Some(1020.0)),
         ],
         trace: None,
+        observations_file: None,
         observations: charging_observations(t0),
     }
 }
@@ -191,6 +192,7 @@ pub fn passing(t0: DateTime<Utc>, n: u32) -> Scenario {
             Some(30.0),
         )],
         trace: None,
+        observations_file: None,
         observations: Observations::default(),
     }
 }
@@ -220,6 +222,7 @@ pub fn skipped(t0: DateTime<Utc>) -> Scenario {
         )],
         measurements: vec![],
         trace: None,
+        observations_file: None,
         observations: Observations::default(),
     }
 }
