@@ -234,6 +234,8 @@ impl Script {
             },
             // A mock CSMS knows no vendor extensions.
             "DataTransfer" => json!({"status": "UnknownVendorId"}),
+            // Accepted for processing; the scenario sends CertificateSigned itself.
+            "SignCertificate" => json!({"status": "Accepted"}),
             _ => json!({}),
         }
     }
@@ -296,6 +298,10 @@ mod tests {
             ("StatusNotification", json!({})),
             ("FirmwareStatusNotification", json!({})),
             ("DiagnosticsStatusNotification", json!({})),
+            ("SecurityEventNotification", json!({})),
+            ("SignCertificate", json!({})),
+            ("LogStatusNotification", json!({})),
+            ("SignedFirmwareStatusNotification", json!({})),
         ] {
             let p = result(s.react("CP1", action, &payload, now, utc));
             assert_eq!(check_payload(action, true, &p), Ok(()), "{action}: {p}");

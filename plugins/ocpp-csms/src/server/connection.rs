@@ -79,8 +79,13 @@ impl Conn {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.clone(), tx);
-        if action == "TriggerMessage" {
+        if action == "TriggerMessage" || action == "ExtendedTriggerMessage" {
             if let Some(requested) = payload.get("requestedMessage").and_then(|v| v.as_str()) {
+                // ExtendedTriggerMessage names the certificate request differently.
+                let requested = match requested {
+                    "SignChargePointCertificate" => "SignCertificate",
+                    other => other,
+                };
                 self.shared
                     .lock()
                     .script

@@ -1,5 +1,6 @@
 //! The OCPP 1.6 message schemas (edition 2 with the JSON schema errata applied), for every action
-//! of the six feature profiles, requests and responses.
+//! of the six feature profiles and the 11 messages of the 1.6 Security Whitepaper (edition 2),
+//! requests and responses.
 //!
 //! Errata applied (OCPP-J 1.6 errata §2, schema set 2019-12): `additionalProperties: false`
 //! everywhere; `BootNotification.conf interval`, `UpdateFirmware.req retries/retryInterval` are
@@ -197,6 +198,17 @@ const DATA_TRANSFER_CONF: Ty = Ty::Obj(&[
     opt("data", Ty::Str(None)),
 ]);
 
+const CERTIFICATE_HASH_DATA: Ty = Ty::Obj(&[
+    req("hashAlgorithm", Ty::Enum(&["SHA256", "SHA384", "SHA512"])),
+    req("issuerNameHash", Ty::Str(Some(128))),
+    req("issuerKeyHash", Ty::Str(Some(128))),
+    req("serialNumber", Ty::Str(Some(40))),
+]);
+const CERTIFICATE_USE: Ty = Ty::Enum(&[
+    "CentralSystemRootCertificate",
+    "ManufacturerRootCertificate",
+]);
+
 /// A response whose only property is a required `status` enumeration.
 macro_rules! status_only {
     ($($v:literal),+ $(,)?) => {
@@ -206,7 +218,7 @@ macro_rules! status_only {
 
 use Initiator::{CentralSystem as CS, ChargePoint as CP, Either};
 
-/// Every OCPP 1.6 action, sorted by name.
+/// Every OCPP 1.6 and Security Whitepaper action, sorted by name (byte order).
 pub static ACTIONS: &[ActionSchema] = &[
     ActionSchema {
         name: "Authorize",
@@ -238,6 +250,12 @@ pub static ACTIONS: &[ActionSchema] = &[
         name: "CancelReservation",
         initiator: CS,
         request: Ty::Obj(&[req("reservationId", Ty::Int)]),
+        response: status_only!("Accepted", "Rejected"),
+    },
+    ActionSchema {
+        name: "CertificateSigned",
+        initiator: CS,
+        request: Ty::Obj(&[req("certificateChain", Ty::Str(Some(10_000)))]),
         response: status_only!("Accepted", "Rejected"),
     },
     ActionSchema {
@@ -279,10 +297,36 @@ pub static ACTIONS: &[ActionSchema] = &[
         response: DATA_TRANSFER_CONF,
     },
     ActionSchema {
+        name: "DeleteCertificate",
+        initiator: CS,
+        request: Ty::Obj(&[req("certificateHashData", CERTIFICATE_HASH_DATA)]),
+        response: status_only!("Accepted", "Failed", "NotFound"),
+    },
+    ActionSchema {
         name: "DiagnosticsStatusNotification",
         initiator: CP,
         request: status_only!("Idle", "Uploaded", "UploadFailed", "Uploading"),
         response: EMPTY,
+    },
+    ActionSchema {
+        name: "ExtendedTriggerMessage",
+        initiator: CS,
+        request: Ty::Obj(&[
+            req(
+                "requestedMessage",
+                Ty::Enum(&[
+                    "BootNotification",
+                    "LogStatusNotification",
+                    "FirmwareStatusNotification",
+                    "Heartbeat",
+                    "MeterValues",
+                    "SignChargePointCertificate",
+                    "StatusNotification",
+                ]),
+            ),
+            opt("connectorId", Ty::Int),
+        ]),
+        response: status_only!("Accepted", "Rejected", "NotImplemented"),
     },
     ActionSchema {
         name: "FirmwareStatusNotification",
@@ -348,7 +392,7 @@ pub static ACTIONS: &[ActionSchema] = &[
         name: "GetDiagnostics",
         initiator: CS,
         request: Ty::Obj(&[
-            req("location", Ty::Uri),
+            req("location", Ty::Uri(None)),
             opt("retries", Ty::Int),
             opt("retryInterval", Ty::Int),
             opt("startTime", Ty::DateTime),
@@ -357,16 +401,85 @@ pub static ACTIONS: &[ActionSchema] = &[
         response: Ty::Obj(&[opt("fileName", S255)]),
     },
     ActionSchema {
+        name: "GetInstalledCertificateIds",
+        initiator: CS,
+        request: Ty::Obj(&[req("certificateType", CERTIFICATE_USE)]),
+        response: Ty::Obj(&[
+            req("status", Ty::Enum(&["Accepted", "NotFound"])),
+            opt(
+                "certificateHashData",
+                Ty::Arr {
+                    item: &CERTIFICATE_HASH_DATA,
+                    min_items: 0,
+                },
+            ),
+        ]),
+    },
+    ActionSchema {
         name: "GetLocalListVersion",
         initiator: CS,
         request: EMPTY,
         response: Ty::Obj(&[req("listVersion", Ty::Int)]),
     },
     ActionSchema {
+        name: "GetLog",
+        initiator: CS,
+        request: Ty::Obj(&[
+            req(
+                "log",
+                Ty::Obj(&[
+                    req("remoteLocation", Ty::Uri(Some(512))),
+                    opt("oldestTimestamp", Ty::DateTime),
+                    opt("latestTimestamp", Ty::DateTime),
+                ]),
+            ),
+            req("logType", Ty::Enum(&["DiagnosticsLog", "SecurityLog"])),
+            req("requestId", Ty::Int),
+            opt("retries", Ty::Int),
+            opt("retryInterval", Ty::Int),
+        ]),
+        response: Ty::Obj(&[
+            req(
+                "status",
+                Ty::Enum(&["Accepted", "Rejected", "AcceptedCanceled"]),
+            ),
+            opt("filename", S255),
+        ]),
+    },
+    ActionSchema {
         name: "Heartbeat",
         initiator: CP,
         request: EMPTY,
         response: Ty::Obj(&[req("currentTime", Ty::DateTime)]),
+    },
+    ActionSchema {
+        name: "InstallCertificate",
+        initiator: CS,
+        request: Ty::Obj(&[
+            req("certificateType", CERTIFICATE_USE),
+            req("certificate", Ty::Str(Some(5500))),
+        ]),
+        response: status_only!("Accepted", "Failed", "Rejected"),
+    },
+    ActionSchema {
+        name: "LogStatusNotification",
+        initiator: CP,
+        request: Ty::Obj(&[
+            req(
+                "status",
+                Ty::Enum(&[
+                    "BadMessage",
+                    "Idle",
+                    "NotSupportedOperation",
+                    "PermissionDenied",
+                    "Uploaded",
+                    "UploadFailure",
+                    "Uploading",
+                ]),
+            ),
+            opt("requestId", Ty::Int),
+        ]),
+        response: EMPTY,
     },
     ActionSchema {
         name: "MeterValues",
@@ -419,6 +532,16 @@ pub static ACTIONS: &[ActionSchema] = &[
         response: status_only!("Accepted", "Rejected"),
     },
     ActionSchema {
+        name: "SecurityEventNotification",
+        initiator: CP,
+        request: Ty::Obj(&[
+            req("type", S50),
+            req("timestamp", Ty::DateTime),
+            opt("techInfo", S255),
+        ]),
+        response: EMPTY,
+    },
+    ActionSchema {
         name: "SendLocalList",
         initiator: CS,
         request: Ty::Obj(&[
@@ -442,6 +565,65 @@ pub static ACTIONS: &[ActionSchema] = &[
             req("csChargingProfiles", CHARGING_PROFILE),
         ]),
         response: status_only!("Accepted", "Rejected", "NotSupported"),
+    },
+    ActionSchema {
+        name: "SignCertificate",
+        initiator: CP,
+        request: Ty::Obj(&[req("csr", Ty::Str(Some(5500)))]),
+        response: status_only!("Accepted", "Rejected"),
+    },
+    ActionSchema {
+        name: "SignedFirmwareStatusNotification",
+        initiator: CP,
+        request: Ty::Obj(&[
+            req(
+                "status",
+                Ty::Enum(&[
+                    "Downloaded",
+                    "DownloadFailed",
+                    "Downloading",
+                    "DownloadScheduled",
+                    "DownloadPaused",
+                    "Idle",
+                    "InstallationFailed",
+                    "Installing",
+                    "Installed",
+                    "InstallRebooting",
+                    "InstallScheduled",
+                    "InstallVerificationFailed",
+                    "InvalidSignature",
+                    "SignatureVerified",
+                ]),
+            ),
+            opt("requestId", Ty::Int),
+        ]),
+        response: EMPTY,
+    },
+    ActionSchema {
+        name: "SignedUpdateFirmware",
+        initiator: CS,
+        request: Ty::Obj(&[
+            opt("retries", Ty::Int),
+            opt("retryInterval", Ty::Int),
+            req("requestId", Ty::Int),
+            req(
+                "firmware",
+                Ty::Obj(&[
+                    req("location", Ty::Uri(Some(512))),
+                    req("retrieveDateTime", Ty::DateTime),
+                    opt("installDateTime", Ty::DateTime),
+                    req("signingCertificate", Ty::Str(Some(5500))),
+                    req("signature", Ty::Str(Some(800))),
+                ]),
+            ),
+        ]),
+        response: status_only!(
+            "Accepted",
+            "Rejected",
+            "AcceptedCanceled",
+            "InvalidCertificate",
+            "RevokedCertificate"
+        ),
     },
     ActionSchema {
         name: "StartTransaction",
@@ -565,7 +747,7 @@ pub static ACTIONS: &[ActionSchema] = &[
         name: "UpdateFirmware",
         initiator: CS,
         request: Ty::Obj(&[
-            req("location", Ty::Uri),
+            req("location", Ty::Uri(None)),
             opt("retries", Ty::Int),
             req("retrieveDate", Ty::DateTime),
             opt("retryInterval", Ty::Int),
@@ -597,18 +779,14 @@ mod tests {
     #[test]
     fn table_is_sorted_and_complete() {
         assert!(ACTIONS.windows(2).all(|w| w[0].name < w[1].name));
-        assert_eq!(ACTIONS.len(), 28);
-        assert_eq!(
-            ACTIONS.iter().filter(|a| a.sent_by_charge_point()).count(),
-            10
-        );
-        assert_eq!(
-            ACTIONS
-                .iter()
-                .filter(|a| a.sent_by_central_system())
-                .count(),
-            19
-        );
+        // 28 actions of the six profiles + 11 of the Security Whitepaper.
+        assert_eq!(ACTIONS.len(), 39);
+        let by_cp = ACTIONS.iter().filter(|a| a.sent_by_charge_point()).count();
+        let by_cs = ACTIONS
+            .iter()
+            .filter(|a| a.sent_by_central_system())
+            .count();
+        assert_eq!((by_cp, by_cs), (14, 26));
         assert!(lookup("Heartbeat").is_some());
         assert!(lookup("heartbeat").is_none());
     }
@@ -667,6 +845,19 @@ mod tests {
             "chargingProfileKind": "Absolute", "chargingSchedule": {"chargingRateUnit": "A",
             "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6.0}]}}});
         assert!(violations(&prof, &lookup("SetChargingProfile").unwrap().request).is_empty());
+    }
+
+    #[test]
+    fn security_whitepaper_messages() {
+        let ev = json!({"type": "StartupOfTheDevice", "timestamp": "2026-11-28T16:00:00Z"});
+        let sec = &lookup("SecurityEventNotification").unwrap().request;
+        assert!(violations(&ev, sec).is_empty());
+        let fw = json!({"requestId": 1, "firmware": {"location": "no uri",
+            "retrieveDateTime": "2026-11-28T16:00:00Z", "signingCertificate": "x",
+            "signature": "y"}});
+        let got = violations(&fw, &lookup("SignedUpdateFirmware").unwrap().request);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("firmware.location"), "{got:?}");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use super::violation::{RuleKind, Violation};
 pub enum Ty {
     /// A string with an optional maximum length in characters (the CiStringNN types).
     Str(Option<usize>),
-    /// A string with `format: uri`.
-    Uri,
+    /// A string with `format: uri` and an optional maximum length.
+    Uri(Option<usize>),
     /// A JSON integer (a number written with a fraction or exponent is a type violation).
     Int,
     /// A JSON number; `tenths` adds the schema's `multipleOf: 0.1`.
@@ -80,8 +80,19 @@ pub fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
                 }
             }
         }
-        Ty::Uri => {
+        Ty::Uri(max) => {
             if let Some(s) = expect_str(value, path, "URI string", out) {
+                let n = s.chars().count();
+                if max.is_some_and(|m| n > m) {
+                    out.push(Violation::new(
+                        RuleKind::Length,
+                        path,
+                        format!(
+                            "URI of {n} characters exceeds the limit of {}",
+                            max.unwrap_or_default()
+                        ),
+                    ));
+                }
                 if !looks_like_uri(s) {
                     out.push(Violation::new(
                         RuleKind::Constraint,
@@ -276,7 +287,7 @@ mod tests {
         opt("when", Ty::DateTime),
         opt("kind", Ty::Enum(&["A", "B"])),
         opt("limit", Ty::Dec { tenths: true }),
-        opt("url", Ty::Uri),
+        opt("url", Ty::Uri(None)),
         opt("flag", Ty::Bool),
     ]);
 
