@@ -63,7 +63,7 @@ pub fn encode_request(command: &Command) -> [u8; 8] {
         Command::Plug(Plug::Tethered) => d[1] = 0,
         Command::Plug(Plug::Resistance { ohms }) => {
             d[1] = 1;
-            d[2..6].copy_from_slice(&ohms.saturating_mul(10).to_le_bytes());
+            d[2..6].copy_from_slice(&scaled_u32(ohms, 10.0).to_le_bytes());
         }
         Command::Plug(Plug::Rating { amps }) => {
             d[1] = 2;
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn requests_are_one_padded_frame() {
         assert_eq!(
-            encode_request(&Command::Plug(Plug::Resistance { ohms: 680 })),
+            encode_request(&Command::Plug(Plug::Resistance { ohms: 680.0 })),
             [0x10, 1, 0x90, 0x1a, 0, 0, 0, 0]
         );
         assert_eq!(

@@ -129,16 +129,7 @@ impl EvEmulator for EvEmulatorPlugin {
         let plug = match args.cable {
             CableCoding::Tethered => Plug::Tethered,
             CableCoding::Rated { amps } => Plug::Rating { amps },
-            CableCoding::Resistance { ohms } => {
-                if !(ohms.is_finite() && ohms >= 0.0 && ohms < u32::MAX as f64) {
-                    return Err(PluginError::new(format!(
-                        "plug: resistance {ohms} Ω is not a usable value"
-                    )));
-                }
-                Plug::Resistance {
-                    ohms: ohms.round() as u32,
-                }
-            }
+            CableCoding::Resistance { ohms } => Plug::Resistance { ohms },
         };
         self.ack(Command::Plug(plug))
     }

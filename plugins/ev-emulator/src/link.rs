@@ -24,9 +24,10 @@ pub struct TextLink {
 
 impl TextLink {
     pub fn new(line: LineLink) -> Self {
+        // PROTOCOL.md: a previous client may have left an unread reply; drop it first.
         Self {
             line,
-            resync_needed: false,
+            resync_needed: true,
         }
     }
 }

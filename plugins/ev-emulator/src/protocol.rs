@@ -37,15 +37,19 @@ pub enum VehicleState {
 
 /// How the vehicle is connected: a tethered cable (no PP), or a socket-outlet cable whose PP
 /// resistor is given directly or by the cable rating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Plug {
     Tethered,
-    Resistance { ohms: u32 },
+    Resistance { ohms: f64 },
     Rating { amps: u32 },
 }
 
 /// The cable ratings PROTOCOL.md accepts for `PLUG A=`.
 pub const CABLE_RATINGS_A: [u32; 4] = [13, 20, 32, 63];
+/// The highest per-phase load current PROTOCOL.md allows.
+pub const MAX_LOAD_A: f64 = 80.0;
+/// The highest DC residual current PROTOCOL.md allows.
+pub const MAX_RCD_MA: f64 = 1000.0;
 
 /// One request to the emulator.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +76,7 @@ impl Command {
         match self {
             Command::Identify => "*IDN?".into(),
             Command::Plug(Plug::Tethered) => "PLUG TETHERED".into(),
-            Command::Plug(Plug::Resistance { ohms }) => format!("PLUG R={ohms}"),
+            Command::Plug(Plug::Resistance { ohms }) => format!("PLUG R={ohms:.1}"),
             Command::Plug(Plug::Rating { amps }) => format!("PLUG A={amps}"),
             Command::Unplug => "UNPLUG".into(),
             Command::State(s) => format!("STATE {s:?}"),
@@ -93,14 +97,19 @@ impl Command {
             Command::Plug(Plug::Rating { amps }) if !CABLE_RATINGS_A.contains(&amps) => Err(
                 format!("cable rating {amps} A is not one of 13, 20, 32, 63 A"),
             ),
+            Command::Plug(Plug::Resistance { ohms })
+                if !(ohms.is_finite() && ohms > 0.0 && ohms < 1e8) =>
+            {
+                Err(format!("PP resistance {ohms} Ω must be above 0"))
+            }
             Command::Load {
                 max_current_a,
                 phases,
                 power_factor,
             } => {
-                if !(max_current_a.is_finite() && (0.0..=100.0).contains(&max_current_a)) {
+                if !(max_current_a.is_finite() && (0.0..=MAX_LOAD_A).contains(&max_current_a)) {
                     Err(format!(
-                        "load current {max_current_a} A is outside 0..100 A"
+                        "load current {max_current_a} A is outside 0..{MAX_LOAD_A} A"
                     ))
                 } else if phases != 1 && phases != 3 {
                     Err(format!("load phases {phases}: must be 1 or 3"))
@@ -110,8 +119,12 @@ impl Command {
                     Ok(())
                 }
             }
-            Command::ResidualCurrent { dc_ma } if !(dc_ma.is_finite() && dc_ma >= 0.0) => {
-                Err(format!("DC residual current {dc_ma} mA must be >= 0"))
+            Command::ResidualCurrent { dc_ma }
+                if !(dc_ma.is_finite() && (0.0..=MAX_RCD_MA).contains(&dc_ma)) =>
+            {
+                Err(format!(
+                    "DC residual current {dc_ma} mA is outside 0..{MAX_RCD_MA} mA"
+                ))
             }
             _ => Ok(()),
         }
@@ -214,8 +227,8 @@ mod tests {
     fn command_lines_match_the_protocol() {
         assert_eq!(Command::Plug(Plug::Tethered).to_line(), "PLUG TETHERED");
         assert_eq!(
-            Command::Plug(Plug::Resistance { ohms: 680 }).to_line(),
-            "PLUG R=680"
+            Command::Plug(Plug::Resistance { ohms: 680.0 }).to_line(),
+            "PLUG R=680.0"
         );
         assert_eq!(
             Command::Plug(Plug::Rating { amps: 32 }).to_line(),

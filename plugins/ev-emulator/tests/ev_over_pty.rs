@@ -69,8 +69,16 @@ fn plug_charge_measure_and_record() {
         commands(&server),
         ["*IDN?", "PLUG A=32", "LOAD 16.000 3 0.980", "STATE C"]
     );
+    let seen = plugin
+        .call(ev::WaitFor {
+            condition: ev::PilotCondition::CurrentAtLeast { amps: 16.0 },
+            timeout_ms: 1000,
+        })
+        .unwrap();
+    assert!(seen.met);
     let record = plugin.drain_record();
     assert!(record.iter().any(|o| o.kind == "cp_sample"));
+    assert!(record.iter().any(|o| o.kind == "ev_wait"));
     assert_eq!(record.iter().filter(|o| o.kind == "ev_command").count(), 5);
     assert!(plugin.drain_record().iter().all(|o| o.kind != "ev_command"));
     plugin.close();

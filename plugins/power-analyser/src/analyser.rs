@@ -33,7 +33,8 @@ impl Session {
         Self {
             link,
             configured: Vec::new(),
-            resync_needed: false,
+            // A previous client may have left an unread answer; drop it first.
+            resync_needed: true,
         }
     }
 
@@ -255,9 +256,19 @@ impl Analyser {
         out
     }
 
-    /// Safe state: sampling stopped, integration stopped. Best effort.
+    /// Safe state: sampling stopped, integration stopped. Best effort. Stopping an integrator
+    /// that is not running is an error on a WT300, so ask first; if the instrument cannot say,
+    /// stop anyway.
     pub fn shut_down(&mut self) -> Option<String> {
         self.stop_sampling();
+        let state = lock(&self.session).query(scpi::INTEGRATE_STATE);
+        let running = match &state {
+            Ok(s) => s.trim().to_ascii_uppercase().starts_with("STAR"),
+            Err(_) => true,
+        };
+        if !running {
+            return None;
+        }
         self.integration(scpi::INTEGRATE_STOP)
             .err()
             .map(|e| e.to_string())

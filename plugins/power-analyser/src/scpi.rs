@@ -21,6 +21,7 @@ pub const VALUE_QUERY: &str = ":NUMeric:NORMal:VALue?";
 pub const INTEGRATE_START: &str = ":INTEGrate:STARt";
 pub const INTEGRATE_STOP: &str = ":INTEGrate:STOP";
 pub const INTEGRATE_RESET: &str = ":INTEGrate:RESet";
+pub const INTEGRATE_STATE: &str = ":INTEGrate:STATe?";
 
 /// Checks a list of 1-based elements: non-empty, in range, no repeats.
 pub fn check_elements(elements: &[u8]) -> Result<(), String> {

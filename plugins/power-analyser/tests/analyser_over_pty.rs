@@ -138,6 +138,8 @@ impl Wt {
                 _ => self.errors.push_back("-222,\"Data out of range\"".into()),
             }
             None
+        } else if header_matches(":INTEGrate:STATe?", header) {
+            Some(if self.integrating { "START" } else { "STOP" }.into())
         } else if header_matches(":INTEGrate:STARt", header) {
             self.integrating = true;
             None
@@ -250,7 +252,19 @@ fn integration_start_read_stop_reset_and_close_stops_it() {
     assert!(wt.lock().unwrap().integrating);
     plugin.close();
     assert!(!wt.lock().unwrap().integrating, "close stops integration");
-    assert_eq!(server.commands().last().unwrap(), ":SYSTem:ERRor?");
+    let sent = server.commands();
+    assert_eq!(
+        &sent[sent.len() - 3..],
+        [":INTEGrate:STATe?", ":INTEGrate:STOP", ":SYSTem:ERRor?"]
+    );
+}
+
+#[test]
+fn close_does_not_stop_an_integrator_that_is_not_running() {
+    let (_, server) = instrument();
+    let plugin = open(&server).unwrap();
+    plugin.close();
+    assert_eq!(server.commands().last().unwrap(), ":INTEGrate:STATe?");
 }
 
 #[test]

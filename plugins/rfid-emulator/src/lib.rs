@@ -153,7 +153,8 @@ impl Plugin for RfidEmulatorPlugin {
             link: open_link(&config)?,
             version: String::new(),
             record: Vec::new(),
-            resync_needed: false,
+            // A previous client may have left an unread answer; drop it first.
+            resync_needed: true,
         };
         plugin.version = plugin.query("VERSION?")?;
         Ok(plugin)

@@ -94,7 +94,7 @@ impl Bench {
                 let ok = *coding == "TETHERED"
                     || coding
                         .strip_prefix("R=")
-                        .is_some_and(|r| r.parse::<u32>().is_ok())
+                        .is_some_and(|r| r.parse::<f64>().is_ok_and(|r| r > 0.0))
                     || coding
                         .strip_prefix("A=")
                         .is_some_and(|a| ["13", "20", "32", "63"].contains(&a));
