@@ -173,6 +173,7 @@ fn cp_plot(samples: &[CpSample], t0_us: i64) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .max_light_lines(2)
             .y_desc("CP level / V")
             .y_labels(7)
             .draw()
@@ -213,6 +214,7 @@ fn cp_plot(samples: &[CpSample], t0_us: i64) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .max_light_lines(2)
             .x_desc("time since scenario start / s")
             .y_desc("duty / %")
             .y_labels(6)
@@ -257,6 +259,7 @@ fn current_plot(samples: &[PhaseCurrentSample], t0_us: i64) -> Result<String, St
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .max_light_lines(2)
             .x_desc("time since scenario start / s")
             .y_desc("current / A")
             .draw()
@@ -330,6 +333,7 @@ fn energy_plot(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
+            .max_light_lines(2)
             .x_desc("time since scenario start / s")
             .y_desc("energy / Wh")
             .draw()
