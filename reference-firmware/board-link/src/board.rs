@@ -74,7 +74,8 @@ pub enum BoardFaultCode {
 }
 
 impl BoardFaultCode {
-    fn code(self) -> u8 {
+    /// The code byte on the wire.
+    pub fn code(self) -> u8 {
         match self {
             BoardFaultCode::LinkTimeout => 1,
             BoardFaultCode::ContactorWelded => 2,
@@ -85,7 +86,8 @@ impl BoardFaultCode {
             BoardFaultCode::Other(c) => c,
         }
     }
-    fn from_code(c: u8) -> Self {
+    /// The fault of a code byte (unknown codes become `Other`).
+    pub fn from_code(c: u8) -> Self {
         match c {
             1 => BoardFaultCode::LinkTimeout,
             2 => BoardFaultCode::ContactorWelded,

@@ -1,0 +1,2 @@
+//! x
+pub fn main_with_args(_args: Vec<std::ffi::OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS }
