@@ -84,12 +84,12 @@ impl Noise {
         let n = self.next() % 8;
         let mut s = String::new();
         for _ in 0..n {
-            if self.next() % 5 == 0 {
+            if self.next().is_multiple_of(5) {
                 s.push(char::from((self.next() % 128) as u8));
             } else {
                 s.push_str(self.pick(WORDS));
             }
-            if self.next() % 2 == 0 {
+            if self.next().is_multiple_of(2) {
                 s.push(' ');
             }
         }
