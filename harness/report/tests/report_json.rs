@@ -38,8 +38,10 @@ fn report_json_round_trips_through_the_types() {
     // With the observation files, every scenario comes back exactly as it was written.
     let loaded = load_report(&run_dir).unwrap();
     let mut expected = common::run_scenarios();
-    expected[1].observations_file =
-        Some("observations/switch-off-l14-contactor-opens-within-100-ms-after-c-to-b.json".into());
+    expected[1].observations_file = Some(
+        "observations/iec61851-switch-off-l14-contactor-opens-within-100-ms-after-c-to-b.json"
+            .into(),
+    );
     // (assert! rather than assert_eq!: the Debug dump of the observations is thousands of lines)
     assert!(
         loaded.scenarios == expected,
