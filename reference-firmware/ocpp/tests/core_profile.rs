@@ -11,7 +11,10 @@ fn rejected_boot_waits_for_interval_and_ignores_csms() {
     let mut b = Bench::new();
     b.connect();
     let (id, _) = b.until("BootNotification");
-    b.reply(&id, json!({"status": "Rejected", "currentTime": b.now, "interval": 60}));
+    b.reply(
+        &id,
+        json!({"status": "Rejected", "currentTime": b.now, "interval": 60}),
+    );
     // Rejected: the CSMS gets no answer at all.
     b.cp.on_text_frame(b.now, r#"[2,"x1","GetConfiguration",{}]"#);
     b.pump();
@@ -20,7 +23,10 @@ fn rejected_boot_waits_for_interval_and_ignores_csms() {
     assert!(b.frames.is_empty(), "boot before interval: {:?}", b.frames);
     b.advance(1);
     let (id, _) = b.until("BootNotification");
-    b.reply(&id, json!({"status": "Accepted", "currentTime": b.now, "interval": 120}));
+    b.reply(
+        &id,
+        json!({"status": "Accepted", "currentTime": b.now, "interval": 120}),
+    );
     b.settle();
     assert_eq!(b.last_status(0), Some("Available"));
     assert_eq!(b.last_status(1), Some("Available"));
@@ -35,11 +41,17 @@ fn pending_answers_requests_but_sends_nothing_until_accepted() {
     let mut b = Bench::new();
     b.connect();
     let (id, _) = b.until("BootNotification");
-    b.reply(&id, json!({"status": "Pending", "currentTime": b.now, "interval": 30}));
+    b.reply(
+        &id,
+        json!({"status": "Pending", "currentTime": b.now, "interval": 30}),
+    );
     let all = b.csms("GetConfiguration", json!({}));
     assert!(all[2]["configurationKey"].as_array().unwrap().len() > 30);
     assert_eq!(
-        b.status_of("ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "10"})),
+        b.status_of(
+            "ChangeConfiguration",
+            json!({"key": "MeterValueSampleInterval", "value": "10"})
+        ),
         "Accepted"
     );
     b.plug();
@@ -63,7 +75,10 @@ fn plug_first_session_with_local_stop() {
     let (id, p) = b.until("StartTransaction");
     assert_eq!(p["connectorId"], 1);
     assert_eq!(p["meterStart"], 1000);
-    b.reply(&id, json!({"transactionId": 7, "idTagInfo": {"status": "Accepted"}}));
+    b.reply(
+        &id,
+        json!({"transactionId": 7, "idTagInfo": {"status": "Accepted"}}),
+    );
     assert!(b.has_event(&Output::StartCharging { connector: 1 }));
     b.charging();
     b.settle();
@@ -76,7 +91,10 @@ fn plug_first_session_with_local_stop() {
     assert_eq!(p["meterStop"], 2500);
     assert_eq!(p["idTag"], "aabbccdd");
     b.reply(&id, json!({}));
-    b.core(CoreEvent::EvReady { connector: 1, ready: false });
+    b.core(CoreEvent::EvReady {
+        connector: 1,
+        ready: false,
+    });
     b.settle();
     assert_eq!(b.last_status(1), Some("Finishing"));
     b.unplug();
@@ -90,17 +108,29 @@ fn other_card_does_not_stop_but_same_parent_does() {
     b.plug();
     b.swipe("CARD1");
     let (id, _) = b.until("Authorize");
-    b.reply(&id, json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}));
+    b.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}),
+    );
     b.settle();
     // No parent known for the tx? It has one: a different card triggers an Authorize.
     b.swipe("CARD2");
     let (id, _) = b.until("Authorize");
-    b.reply(&id, json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "OTHER"}}));
+    b.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "OTHER"}}),
+    );
     b.settle();
-    assert!(b.cp.transaction(1).is_some(), "different parent must not stop");
+    assert!(
+        b.cp.transaction(1).is_some(),
+        "different parent must not stop"
+    );
     b.swipe("CARD3");
     let (id, _) = b.until("Authorize");
-    b.reply(&id, json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "fleet"}}));
+    b.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "fleet"}}),
+    );
     let (_, p) = b.until("StopTransaction");
     assert_eq!(p["idTag"], "CARD3");
 }
@@ -131,7 +161,10 @@ fn ev_side_disconnect_stops_or_suspends() {
     b.settle();
     assert!(b.cp.transaction(1).is_some());
     assert_eq!(b.last_status(1), Some("SuspendedEV"));
-    assert_eq!(b.status_of("RemoteStopTransaction", json!({"transactionId": tx})), "Accepted");
+    assert_eq!(
+        b.status_of("RemoteStopTransaction", json!({"transactionId": tx})),
+        "Accepted"
+    );
     let (_, p) = b.until("StopTransaction");
     assert_eq!(p["reason"], "Remote");
     b.settle();
@@ -144,7 +177,10 @@ fn remote_start_with_and_without_authorization() {
     b.plug();
     b.settle();
     assert_eq!(
-        b.status_of("RemoteStartTransaction", json!({"connectorId": 1, "idTag": "R1"})),
+        b.status_of(
+            "RemoteStartTransaction",
+            json!({"connectorId": 1, "idTag": "R1"})
+        ),
         "Accepted"
     );
     let (_, p) = b.until("StartTransaction");
@@ -153,7 +189,10 @@ fn remote_start_with_and_without_authorization() {
 
     let mut b = Bench::online();
     b.config("AuthorizeRemoteTxRequests", "true");
-    assert_eq!(b.status_of("RemoteStartTransaction", json!({"idTag": "R2"})), "Accepted");
+    assert_eq!(
+        b.status_of("RemoteStartTransaction", json!({"idTag": "R2"})),
+        "Accepted"
+    );
     let (id, _) = b.until("Authorize");
     b.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
     b.settle();
@@ -167,27 +206,42 @@ fn remote_start_with_and_without_authorization() {
 fn remote_start_and_stop_rejections() {
     let mut b = Bench::online();
     assert_eq!(
-        b.status_of("RemoteStartTransaction", json!({"connectorId": 0, "idTag": "R1"})),
+        b.status_of(
+            "RemoteStartTransaction",
+            json!({"connectorId": 0, "idTag": "R1"})
+        ),
         "Rejected"
     );
-    assert_eq!(b.status_of("RemoteStopTransaction", json!({"transactionId": 999})), "Rejected");
+    assert_eq!(
+        b.status_of("RemoteStopTransaction", json!({"transactionId": 999})),
+        "Rejected"
+    );
     b.start_session("T1");
     assert_eq!(
-        b.status_of("RemoteStartTransaction", json!({"connectorId": 1, "idTag": "R1"})),
+        b.status_of(
+            "RemoteStartTransaction",
+            json!({"connectorId": 1, "idTag": "R1"})
+        ),
         "Rejected"
     );
     let bad_profile = json!({"connectorId": 1, "idTag": "R1", "chargingProfile": {
         "chargingProfileId": 1, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
         "chargingProfileKind": "Relative",
         "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 6}]}}});
-    assert_eq!(b.status_of("RemoteStartTransaction", bad_profile), "Rejected");
+    assert_eq!(
+        b.status_of("RemoteStartTransaction", bad_profile),
+        "Rejected"
+    );
 }
 
 #[test]
 fn connection_timeout_cancels_authorization() {
     let mut b = Bench::online();
     b.config("ConnectionTimeOut", "30");
-    assert_eq!(b.status_of("RemoteStartTransaction", json!({"idTag": "R1"})), "Accepted");
+    assert_eq!(
+        b.status_of("RemoteStartTransaction", json!({"idTag": "R1"})),
+        "Accepted"
+    );
     b.settle();
     assert_eq!(b.last_status(1), Some("Preparing"));
     b.advance(29);
@@ -248,7 +302,10 @@ fn cached_card_with_local_pre_authorize_skips_authorize() {
     b.plug();
     b.swipe("CACHED");
     b.until("StartTransaction");
-    assert_eq!(b.actions().iter().filter(|a| **a == "Authorize").count(), authorizes);
+    assert_eq!(
+        b.actions().iter().filter(|a| **a == "Authorize").count(),
+        authorizes
+    );
     // ClearCache really clears: the next swipe asks the CSMS again.
     let mut b = Bench::online();
     b.config("LocalPreAuthorize", "true");
@@ -274,14 +331,20 @@ fn cache_survives_reboot() {
     b.disconnect();
     b.plug();
     b.swipe("KEEP");
-    assert!(b.cp.transaction(1).is_some(), "cached card must start offline");
+    assert!(
+        b.cp.transaction(1).is_some(),
+        "cached card must start offline"
+    );
 }
 
 #[test]
 fn availability_is_persisted_and_deferred_during_transaction() {
     let mut b = Bench::online();
     assert_eq!(
-        b.status_of("ChangeAvailability", json!({"connectorId": 0, "type": "Inoperative"})),
+        b.status_of(
+            "ChangeAvailability",
+            json!({"connectorId": 0, "type": "Inoperative"})
+        ),
         "Accepted"
     );
     b.settle();
@@ -293,16 +356,25 @@ fn availability_is_persisted_and_deferred_during_transaction() {
     b.settle();
     assert_eq!(b.last_status(1), Some("Unavailable"));
     assert_eq!(
-        b.status_of("ChangeAvailability", json!({"connectorId": 0, "type": "Operative"})),
+        b.status_of(
+            "ChangeAvailability",
+            json!({"connectorId": 0, "type": "Operative"})
+        ),
         "Accepted"
     );
     b.start_session("T1");
     assert_eq!(
-        b.status_of("ChangeAvailability", json!({"connectorId": 1, "type": "Inoperative"})),
+        b.status_of(
+            "ChangeAvailability",
+            json!({"connectorId": 1, "type": "Inoperative"})
+        ),
         "Scheduled"
     );
     assert_eq!(
-        b.status_of("ChangeAvailability", json!({"connectorId": 2, "type": "Inoperative"})),
+        b.status_of(
+            "ChangeAvailability",
+            json!({"connectorId": 2, "type": "Inoperative"})
+        ),
         "Rejected"
     );
     b.swipe("T1");
@@ -320,10 +392,14 @@ fn soft_reset_stops_transaction_then_resets() {
     assert_eq!(b.status_of("Reset", json!({"type": "Soft"})), "Accepted");
     let (id, p) = b.until("StopTransaction");
     assert_eq!(p["reason"], "SoftReset");
-    assert!(!b.has_event(&Output::Reset { kind: ResetKind::Soft }));
+    assert!(!b.has_event(&Output::Reset {
+        kind: ResetKind::Soft
+    }));
     b.reply(&id, json!({}));
     b.settle();
-    assert!(b.has_event(&Output::Reset { kind: ResetKind::Soft }));
+    assert!(b.has_event(&Output::Reset {
+        kind: ResetKind::Soft
+    }));
 }
 
 #[test]
@@ -333,7 +409,9 @@ fn hard_reset_without_answer_resets_after_grace_and_stop_survives() {
     assert_eq!(b.status_of("Reset", json!({"type": "Hard"})), "Accepted");
     b.until("StopTransaction");
     b.advance(10);
-    assert!(b.has_event(&Output::Reset { kind: ResetKind::Hard }));
+    assert!(b.has_event(&Output::Reset {
+        kind: ResetKind::Hard
+    }));
     b.reboot();
     b.connect();
     b.accept_boot();
@@ -356,8 +434,14 @@ fn power_loss_closes_transaction_after_reboot() {
 #[test]
 fn unlock_on_tethered_cable_is_not_supported() {
     let mut b = Bench::online();
-    assert_eq!(b.status_of("UnlockConnector", json!({"connectorId": 1})), "NotSupported");
-    assert_eq!(b.status_of("UnlockConnector", json!({"connectorId": 3})), "NotSupported");
+    assert_eq!(
+        b.status_of("UnlockConnector", json!({"connectorId": 1})),
+        "NotSupported"
+    );
+    assert_eq!(
+        b.status_of("UnlockConnector", json!({"connectorId": 3})),
+        "NotSupported"
+    );
 }
 
 #[test]
@@ -374,7 +458,10 @@ fn unlock_socket_waits_for_the_lock() {
     assert!(b.has_event(&Output::UnlockConnector { connector: 1 }));
     let (_, p) = b.until("StopTransaction");
     assert_eq!(p["reason"], "UnlockCommand");
-    b.core(CoreEvent::UnlockResult { connector: 1, unlocked: true });
+    b.core(CoreEvent::UnlockResult {
+        connector: 1,
+        unlocked: true,
+    });
     assert_eq!(b.answer_to("u1").unwrap()[2]["status"], "Unlocked");
 }
 
@@ -382,19 +469,31 @@ fn unlock_socket_waits_for_the_lock() {
 fn configuration_rules() {
     let mut b = Bench::online();
     assert_eq!(
-        b.status_of("ChangeConfiguration", json!({"key": "Testing", "value": "1"})),
+        b.status_of(
+            "ChangeConfiguration",
+            json!({"key": "Testing", "value": "1"})
+        ),
         "NotSupported"
     );
     assert_eq!(
-        b.status_of("ChangeConfiguration", json!({"key": "MeterValueSampleInterval", "value": "-1"})),
+        b.status_of(
+            "ChangeConfiguration",
+            json!({"key": "MeterValueSampleInterval", "value": "-1"})
+        ),
         "Rejected"
     );
     assert_eq!(
-        b.status_of("ChangeConfiguration", json!({"key": "NumberOfConnectors", "value": "3"})),
+        b.status_of(
+            "ChangeConfiguration",
+            json!({"key": "NumberOfConnectors", "value": "3"})
+        ),
         "Rejected"
     );
     b.config("MeterValueSampleInterval", "20");
-    let r = b.csms("GetConfiguration", json!({"key": ["MeterValueSampleInterval", "Nope"]}));
+    let r = b.csms(
+        "GetConfiguration",
+        json!({"key": ["MeterValueSampleInterval", "Nope"]}),
+    );
     assert_eq!(r[2]["configurationKey"][0]["value"], "20");
     assert_eq!(r[2]["unknownKey"][0], "Nope");
     // Values survive a reboot.
@@ -405,14 +504,20 @@ fn configuration_rules() {
 #[test]
 fn data_transfer_unknown_vendor() {
     let mut b = Bench::online();
-    assert_eq!(b.status_of("DataTransfer", json!({"vendorId": "acme"})), "UnknownVendorId");
+    assert_eq!(
+        b.status_of("DataTransfer", json!({"vendorId": "acme"})),
+        "UnknownVendorId"
+    );
 }
 
 #[test]
 fn sampled_meter_values_every_interval_with_phases() {
     let mut b = Bench::online();
     b.config("MeterValueSampleInterval", "10");
-    b.config("MeterValuesSampledData", "Energy.Active.Import.Register,Current.Import");
+    b.config(
+        "MeterValuesSampledData",
+        "Energy.Active.Import.Register,Current.Import",
+    );
     let tx = b.start_session("T1");
     b.advance(10);
     let (id, p) = b.until("MeterValues");
@@ -435,7 +540,8 @@ fn clock_aligned_meter_values() {
     let (_, p) = b.until("MeterValues");
     let mv = &p["meterValue"][0];
     assert_eq!(mv["sampledValue"][0]["context"], "Sample.Clock");
-    let ts: chrono::DateTime<chrono::Utc> = serde_json::from_value(mv["timestamp"].clone()).unwrap();
+    let ts: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(mv["timestamp"].clone()).unwrap();
     assert_eq!(ts, t0() + chrono::Duration::seconds(900));
 }
 

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ocpp_charge_point::{ChargePoint, CoreEvent, MeterReading, Output, PhaseValues, Settings, StoredState};
+use ocpp_charge_point::{
+    ChargePoint, CoreEvent, MeterReading, Output, PhaseValues, Settings, StoredState,
+};
 use serde_json::{json, Value};
 
 pub struct Bench {
@@ -43,7 +45,11 @@ pub fn reading(energy_wh: f64) -> MeterReading {
 impl Bench {
     /// A fresh charger, not yet connected.
     pub fn new() -> Bench {
-        Bench::with(Settings::wallbox("SN-0001", "1.0.0"), StoredState::default(), t0())
+        Bench::with(
+            Settings::wallbox("SN-0001", "1.0.0"),
+            StoredState::default(),
+            t0(),
+        )
     }
 
     pub fn with(settings: Settings, stored: StoredState, now: DateTime<Utc>) -> Bench {
@@ -83,9 +89,11 @@ impl Bench {
         while let Some(out) = self.cp.poll_output() {
             match out {
                 Output::SendFrame(text) => {
-                    let v: Value = serde_json::from_str(&text).expect("charge point sent invalid JSON");
+                    let v: Value =
+                        serde_json::from_str(&text).expect("charge point sent invalid JSON");
                     if v[0] == 2 {
-                        self.calls.push((v[2].as_str().unwrap().to_string(), v[3].clone()));
+                        self.calls
+                            .push((v[2].as_str().unwrap().to_string(), v[3].clone()));
                     }
                     self.frames.push_back(v);
                 }
@@ -177,7 +185,9 @@ impl Bench {
     /// A default, positive answer to a charge point CALL.
     pub fn default_answer(&mut self, action: &str) -> Value {
         match action {
-            "BootNotification" => json!({"status": "Accepted", "currentTime": self.now, "interval": 300}),
+            "BootNotification" => {
+                json!({"status": "Accepted", "currentTime": self.now, "interval": 300})
+            }
             "Heartbeat" => json!({"currentTime": self.now}),
             "Authorize" => json!({"idTagInfo": {"status": "Accepted"}}),
             "StartTransaction" => {
@@ -211,7 +221,10 @@ impl Bench {
     pub fn until(&mut self, action: &str) -> (String, Value) {
         for _ in 0..50 {
             let Some((id, a, payload)) = self.take_call() else {
-                panic!("charge point sent no {action}; calls so far: {:?}", self.calls)
+                panic!(
+                    "charge point sent no {action}; calls so far: {:?}",
+                    self.calls
+                )
             };
             if a == action {
                 return (id, payload);
@@ -222,10 +235,20 @@ impl Bench {
         panic!("no {action} after 50 calls");
     }
 
+    /// Like [`until`](Self::until), then answers that CALL with the default; returns its payload.
+    pub fn answered(&mut self, action: &str) -> Value {
+        let (id, payload) = self.until(action);
+        let answer = self.default_answer(action);
+        self.reply(&id, answer);
+        payload
+    }
+
     /// Answers everything with defaults until the charge point is quiet.
     pub fn settle(&mut self) {
         for _ in 0..100 {
-            let Some((id, a, _)) = self.take_call() else { return };
+            let Some((id, a, _)) = self.take_call() else {
+                return;
+            };
             let answer = self.default_answer(&a);
             self.reply(&id, answer);
         }
@@ -251,7 +274,10 @@ impl Bench {
 
     /// Removes and returns the CALLRESULT/CALLERROR with this id.
     pub fn answer_to(&mut self, id: &str) -> Option<Value> {
-        let pos = self.frames.iter().position(|f| (f[0] == 3 || f[0] == 4) && f[1] == id)?;
+        let pos = self
+            .frames
+            .iter()
+            .position(|f| (f[0] == 3 || f[0] == 4) && f[1] == id)?;
         self.frames.remove(pos)
     }
 
@@ -290,7 +316,10 @@ impl Bench {
         assert_eq!(payload["idTag"], tag);
         self.next_transaction_id += 1;
         let tx = self.next_transaction_id;
-        self.reply(&id, json!({"transactionId": tx, "idTagInfo": {"status": "Accepted"}}));
+        self.reply(
+            &id,
+            json!({"transactionId": tx, "idTagInfo": {"status": "Accepted"}}),
+        );
         self.charging();
         self.settle();
         tx
