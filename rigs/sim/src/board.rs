@@ -60,6 +60,8 @@ pub struct LinkCounters {
 #[derive(Debug)]
 pub struct PowerBoard {
     board_id: String,
+    /// When the board (re)started: its uptime counts from here.
+    started_at: SimTime,
     encoder: Encoder,
     decoder: Decoder<ControllerMessage>,
     /// The encoded bytes of the frame being received, to answer a `Hello` of another version.
@@ -81,25 +83,42 @@ pub struct PowerBoard {
 
 impl PowerBoard {
     pub fn new(serial: &str) -> Self {
+        PowerBoard::started(format!("RIG-SIM-{serial}"), SimTime::ZERO)
+    }
+
+    fn started(board_id: String, now: SimTime) -> Self {
         PowerBoard {
-            board_id: format!("RIG-SIM-{serial}"),
+            board_id,
+            started_at: now,
             encoder: Encoder::new(),
             decoder: Decoder::new(),
             partial: Vec::new(),
             sequence: SequenceTracker::default(),
-            liveness: Liveness::new(0),
+            liveness: Liveness::new(now.as_millis() as u64),
             link: LinkState::AwaitingHello,
             hello_sent: false,
-            next_status: SimTime::ZERO,
-            next_meter: SimTime::ZERO,
+            next_status: now,
+            next_meter: now,
             last_flags: None,
-            contactor_command: (false, SimTime::ZERO),
-            lock_command: (false, SimTime::ZERO),
+            contactor_command: (false, now),
+            lock_command: (false, now),
             unlock_when_open: false,
             faults: ActiveFaults::default(),
             lights: (LightSetting::default(), LightSetting::default()),
             counters: LinkCounters::default(),
         }
+    }
+
+    /// A power cycle of the board alone: its microcontroller restarts (uptime and energy
+    /// accumulator from zero, Hello again, waiting for the controller's Hello), the contactor
+    /// coil drops and the pilot goes to −12 V. The lock motor keeps its position.
+    pub fn restart(&mut self, sim: &mut Sim, now: SimTime) {
+        *self = PowerBoard::started(std::mem::take(&mut self.board_id), now);
+        sim.command_contactor(false);
+        sim.set_cp_drive(CpDrive::DcNegative);
+        sim.meter.restart();
+        let locked = sim.lock.commanded_locked();
+        self.lock_command = (locked, now);
     }
 
     /// Forgets a partially received frame (the controller closed or reopened the port).
@@ -388,7 +407,7 @@ impl PowerBoard {
                 .round()
                 .clamp(f64::from(i16::MIN), f64::from(i16::MAX))
                 as i16,
-            board_uptime_ms: now.as_millis() as u32,
+            board_uptime_ms: now.saturating_sub(self.started_at).as_millis() as u32,
         }
     }
 }
@@ -709,6 +728,34 @@ mod tests {
             "the cut-out overrides the controller"
         );
         assert_eq!(b.last_status().temperature_tenth_c, 900);
+    }
+
+    #[test]
+    fn a_restarted_board_starts_over() {
+        let mut b = Bench::connected();
+        b.sim.plug(CableCoding::Tethered);
+        b.sim.request_state(EvNetwork::C).unwrap();
+        b.send(ControllerMessage::SetPilot(PilotOutput::Pwm {
+            duty_permille: 267,
+        }));
+        b.send(ControllerMessage::SetContactor { closed: true });
+        b.run_for(5000);
+        assert!(b.sim.meter.total_energy_wh() > 0.0);
+        b.board.restart(&mut b.sim, b.now);
+        b.take();
+        b.run_for(50);
+        assert!(matches!(b.received[0], BoardMessage::Hello { .. }));
+        assert!(b.last_status().board_uptime_ms <= 50);
+        assert!(!b.sim.contactor.is_closed());
+        assert_eq!(b.board.link_state(), LinkState::AwaitingHello);
+        let sample = b.received.iter().find_map(|m| match m {
+            BoardMessage::MeterSample(s) => Some(*s),
+            _ => None,
+        });
+        assert!(
+            sample.unwrap().import_energy_mwh < 10,
+            "accumulator restarted"
+        );
     }
 
     #[test]

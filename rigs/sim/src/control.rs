@@ -47,7 +47,7 @@ impl ControlChannel {
     }
 
     /// Runs one command line; `None` for an empty line.
-    pub fn handle(&self, line: &str, sim: &mut Sim, board: &PowerBoard) -> Option<String> {
+    pub fn handle(&self, line: &str, sim: &mut Sim, board: &mut PowerBoard) -> Option<String> {
         let words: Vec<&str> = line.split_whitespace().collect();
         let (&verb, args) = words.split_first()?;
         let verb = verb.to_ascii_uppercase();
@@ -59,6 +59,10 @@ impl ControlChannel {
             _ => {}
         }
         let reply: Result<(), String> = match (verb.as_str(), args.as_slice()) {
+            ("BOARD_RESTART", []) => {
+                board.restart(sim, sim.now());
+                Ok(())
+            }
             ("WELD", [on]) => switch(on).map(|on| sim.set_contactor_welded(on)),
             ("LOCKFAIL", [on]) => switch(on).map(|on| sim.set_lock_failed(on)),
             ("MAINS", [on]) => switch(on).map(|on| sim.set_mains_present(on)),
@@ -126,9 +130,9 @@ impl ControlChannel {
                 })
             }
             (
-                "*IDN?" | "STATE?" | "WELD" | "LOCKFAIL" | "MAINS" | "LINK" | "ETH"
-                | "RCM_SELFTEST" | "TEMP" | "METER_GAIN" | "MAINS_V" | "ROTATION" | "REACTION"
-                | "BATTERY" | "CONTACTOR_DELAY",
+                "*IDN?" | "STATE?" | "BOARD_RESTART" | "WELD" | "LOCKFAIL" | "MAINS" | "LINK"
+                | "ETH" | "RCM_SELFTEST" | "TEMP" | "METER_GAIN" | "MAINS_V" | "ROTATION"
+                | "REACTION" | "BATTERY" | "CONTACTOR_DELAY",
                 _,
             ) => Err(err(101, format!("wrong number of arguments for {verb}"))),
             _ => Err(err(100, format!("'{verb}'"))),

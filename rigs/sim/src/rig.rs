@@ -163,7 +163,7 @@ impl Bench {
                 }
                 Kind::Control => {
                     let reply = match line {
-                        Line::Text(t) => self.control.handle(&t, &mut self.sim, &self.board),
+                        Line::Text(t) => self.control.handle(&t, &mut self.sim, &mut self.board),
                         Line::TooLong => Some(EvEmulator::too_long()),
                     };
                     if let Some(r) = reply {

@@ -100,7 +100,7 @@ impl Noise {
 #[test]
 fn text_handlers_survive_arbitrary_lines() {
     let mut sim = Sim::new(SimConfig::default());
-    let board = PowerBoard::new("F");
+    let mut board = PowerBoard::new("F");
     let ev = EvEmulator::new("F");
     let mut analyser = PowerAnalyser::new("F");
     let mut rfid = RfidEmulator::default();
@@ -121,7 +121,7 @@ fn text_handlers_survive_arbitrary_lines() {
         for reply in rfid.handle(&line, &mut sim) {
             assert!(!reply.contains('\n'));
         }
-        if let Some(reply) = control.handle(&line, &mut sim, &board) {
+        if let Some(reply) = control.handle(&line, &mut sim, &mut board) {
             assert!(
                 reply.starts_with("OK") || reply.starts_with("ERR 10"),
                 "{line:?}: {reply}"

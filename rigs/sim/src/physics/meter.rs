@@ -38,6 +38,11 @@ impl MeteringChip {
         }
     }
 
+    /// The chip restarted: the register starts from zero, the calibration stays.
+    pub fn restart(&mut self) {
+        self.energy_wh = [0.0; 3];
+    }
+
     pub fn energy_wh(&self) -> [f64; 3] {
         self.energy_wh
     }
