@@ -86,3 +86,16 @@ fn html_can_be_rebuilt_from_the_report_json_of_a_killed_run() {
     let err = rebuild_html(&dir.path().join("missing")).unwrap_err();
     assert!(err.to_string().contains("report.json"), "{err}");
 }
+
+#[test]
+fn html_before_any_scenario_says_there_is_no_verdict_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = ReportWriter::create(dir.path(), common::meta("empty")).unwrap();
+    let page = std::fs::read_to_string(writer.write_html_now().unwrap()).unwrap();
+    assert!(page.contains("NO VERDICT"));
+    assert!(page.contains("No scenario has finished."));
+    assert!(
+        page.contains("TC_087_CS"),
+        "the matrix lists every case even with nothing run"
+    );
+}
