@@ -63,8 +63,7 @@ impl MockCsms {
         let shared = Shared::new(script, config.log_limit);
 
         let listen = config.listen_addr().map_err(|e| err(e.to_string()))?;
-        let listener = runtime
-            .block_on(TcpListener::bind(listen))
+        let listener = bind(&runtime, listen)
             .map_err(|e| err(format!("csms: cannot listen on {listen}: {e}")))?;
         let addr = listener
             .local_addr()
@@ -105,8 +104,7 @@ impl MockCsms {
                 .file_server_listen
                 .parse()
                 .map_err(|e| err(format!("csms file_server_listen: {e}")))?;
-            let fs = runtime
-                .block_on(TcpListener::bind(fs_addr))
+            let fs = bind(&runtime, fs_addr)
                 .map_err(|e| err(format!("csms: file server cannot listen on {fs_addr}: {e}")))?;
             let fs_port = fs.local_addr().map_err(|e| err(e.to_string()))?.port();
             runtime.spawn(crate::fileserver::serve(
@@ -285,28 +283,21 @@ impl MockCsms {
                 })?
         };
         let id = format!("csms-{}", self.next_call_id.fetch_add(1, Ordering::Relaxed));
-        let rx = conn.start_call(id.clone(), &c.action, c.payload);
-        let rt = self.runtime()?;
-        // The timer must be created inside the runtime, hence the async block.
-        let wait = Duration::from_millis(c.timeout_ms);
-        let outcome = rt.block_on(async move { tokio::time::timeout(wait, rx).await });
-        match outcome {
-            Ok(Ok(o)) => Ok(o),
-            Ok(Err(_)) => Err(err(format!(
+        if self.runtime.is_none() {
+            return Err(err("csms: the instance is closed"));
+        }
+        let rx = conn.start_call(id.clone(), &c.action, c.payload, !c.unchecked);
+        match rx.recv_timeout(Duration::from_millis(c.timeout_ms)) {
+            Ok(o) => Ok(o),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(err(format!(
                 "send_call {}: the connection to {identity:?} closed before it answered",
                 c.action
             ))),
-            Err(_) => {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                 conn.give_up_call(&id);
                 Ok(CallOutcome::Timeout)
             }
         }
-    }
-
-    fn runtime(&self) -> Result<&tokio::runtime::Runtime, PluginError> {
-        self.runtime
-            .as_ref()
-            .ok_or_else(|| err("csms: the instance is closed"))
     }
 
     pub fn mark(&self) -> u64 {
@@ -478,7 +469,13 @@ impl MockCsms {
             c.cut();
         }
         if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(2));
+            // Waiting for the runtime's threads is not allowed inside another runtime's
+            // context (a host calling from async code); let them wind down in the background.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                rt.shutdown_background();
+            } else {
+                rt.shutdown_timeout(Duration::from_secs(2));
+            }
         }
     }
 }
@@ -487,6 +484,17 @@ impl Drop for MockCsms {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Binds without `block_on`, so that `open` also works when the host calls it from async code.
+fn bind(
+    runtime: &tokio::runtime::Runtime,
+    addr: std::net::SocketAddr,
+) -> std::io::Result<TcpListener> {
+    let std_listener = std::net::TcpListener::bind(addr)?;
+    std_listener.set_nonblocking(true)?;
+    let _context = runtime.enter();
+    TcpListener::from_std(std_listener)
 }
 
 /// Scripting only makes sense for actions a charge point sends.

@@ -381,3 +381,47 @@ fn file_server_serves_images_and_takes_uploads() {
         ("PUT", 5, 201)
     );
 }
+
+#[test]
+fn unchecked_calls_are_sent_as_given_and_not_held_against_the_charge_point() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    let rt = runtime();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let client = rt.spawn(async move {
+        let mut ws = boot(&url, "CP1", &Dial::ocpp()).await;
+        tx.send(()).unwrap();
+        let call = next_json(&mut ws).await;
+        assert_eq!(call[3], json!({"type": "Warm"}));
+        let reply = json!([4, call[1], "PropertyConstraintViolation", "type", {}]);
+        ws.send(Message::Text(reply.to_string().into()))
+            .await
+            .unwrap();
+        ws
+    });
+    rx.recv_timeout(STEP).unwrap();
+    let out = c
+        .send_call(SendCall {
+            charge_point: Some("CP1".into()),
+            action: "Reset".into(),
+            payload: json!({"type": "Warm"}),
+            timeout_ms: 3000,
+            unchecked: true,
+        })
+        .unwrap();
+    assert!(
+        matches!(&out, CallOutcome::Error { code, .. } if code == "PropertyConstraintViolation"),
+        "{out:?}"
+    );
+    assert!(c.violations(0).is_empty(), "{:?}", c.violations(0));
+    drop(rt.block_on(client));
+}
+
+#[test]
+fn closing_inside_an_async_context_does_not_panic() {
+    runtime().block_on(async {
+        let c = csms(json!({}));
+        let mut c = std::sync::Arc::try_unwrap(c).ok().unwrap();
+        c.close();
+    });
+}

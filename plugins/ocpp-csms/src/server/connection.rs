@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, Notify};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -36,7 +36,9 @@ pub struct Conn {
     shared: Arc<Shared>,
     session: Mutex<Session>,
     tx: mpsc::UnboundedSender<Outgoing>,
-    pending: Mutex<HashMap<String, oneshot::Sender<CallOutcome>>>,
+    /// Waiters of CSMS-initiated CALLs; std channels so that the blocking plugin call needs
+    /// no runtime context.
+    pending: Mutex<HashMap<String, std::sync::mpsc::SyncSender<CallOutcome>>>,
     kill: Notify,
 }
 
@@ -67,14 +69,16 @@ impl Conn {
         self.shared.changed.notify_all();
     }
 
-    /// Sends a CALL and returns the receiver of its outcome.
+    /// Sends a CALL and returns the receiver of its outcome. `checked` = false records the
+    /// frame without judging it (a deliberately malformed CALL of a robustness test).
     pub fn start_call(
         &self,
         id: String,
         action: &str,
         payload: serde_json::Value,
-    ) -> oneshot::Receiver<CallOutcome> {
-        let (tx, rx) = oneshot::channel();
+        checked: bool,
+    ) -> std::sync::mpsc::Receiver<CallOutcome> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -98,7 +102,7 @@ impl Conn {
                 action: action.to_string(),
                 payload,
             },
-            true,
+            checked,
         );
         rx
     }
@@ -224,7 +228,7 @@ impl Conn {
             .unwrap_or_else(|p| p.into_inner())
             .remove(f.id());
         if let Some(w) = waiter {
-            let _ = w.send(outcome);
+            let _ = w.try_send(outcome);
         }
     }
 
