@@ -163,8 +163,6 @@ pub enum Output {
     // ---- transport ----
     /// Send this text frame on the WebSocket.
     SendFrame(String),
-    /// Close the WebSocket (the shell then reports `on_disconnected`).
-    Disconnect,
     /// Open the WebSocket again after this delay (back-off with jitter).
     Reconnect { after: std::time::Duration },
     /// WebSocket ping interval in seconds (0 = don't ping).

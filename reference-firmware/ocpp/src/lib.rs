@@ -4,7 +4,8 @@
 //! current time, WebSocket events, CSMS frames and charging-core events, then
 //! drains [`Output`]s with [`ChargePoint::poll_output`] and sleeps until
 //! [`ChargePoint::poll_timeout`]. No sockets, threads or clocks inside.
-//! See README.md for the interface and an example.
+//! The interface and an example follow (from README.md).
+#![doc = include_str!("../README.md")]
 
 pub mod auth;
 pub mod charge_point;

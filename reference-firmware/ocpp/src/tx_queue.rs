@@ -28,8 +28,16 @@ pub struct Queued {
 /// What the owner should learn from a delivered message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivered {
-    StartTransaction { local_tx: u64, response: Value },
-    Other { action: String, response: Value },
+    StartTransaction {
+        local_tx: u64,
+        response: Value,
+    },
+    Other {
+        action: String,
+        /// The payload that was sent.
+        request: Value,
+        response: Value,
+    },
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -111,6 +119,7 @@ impl TxQueue {
             }
             _ => Delivered::Other {
                 action: head.action,
+                request: head.payload,
                 response,
             },
         };

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_ocpp::v1_6::messages::status_notification::StatusNotificationRequest;
 use rust_ocpp::v1_6::types::{ChargePointErrorCode, ChargePointStatus, ChargingProfile};
 
-use super::outgoing::{PendingCall, Purpose};
+use super::outgoing::{clip, PendingCall, Purpose};
 use super::session::Transaction;
 use super::ChargePoint;
 use crate::config::keys;
@@ -218,7 +218,12 @@ impl ChargePoint {
             if c.reported.as_ref() == Some(&o.status) || o.since + min > now {
                 return None;
             }
-            Some(status_call(id as u32, &o.status, o.since))
+            Some(status_call(
+                id as u32,
+                &o.status,
+                o.since,
+                &self.settings.vendor,
+            ))
         })
     }
 
@@ -237,21 +242,23 @@ impl ChargePoint {
             .as_ref()
             .map(|o| o.since)
             .unwrap_or(now);
-        status_call(id, &status, since)
+        status_call(id, &status, since, &self.settings.vendor)
     }
 }
 
-fn status_call(connector: u32, status: &Reported, since: DateTime<Utc>) -> PendingCall {
+fn status_call(
+    connector: u32,
+    status: &Reported,
+    since: DateTime<Utc>,
+    vendor: &str,
+) -> PendingCall {
     let req = StatusNotificationRequest {
         connector_id: connector,
         error_code: status.error_code.clone(),
         info: status.info.clone(),
         status: status.status.clone(),
         timestamp: Some(since),
-        vendor_id: status
-            .vendor_error_code
-            .as_ref()
-            .map(|_| "ReferenceVendor".to_string()),
+        vendor_id: status.vendor_error_code.as_ref().map(|_| clip(vendor, 255)),
         vendor_error_code: status.vendor_error_code.clone(),
     };
     PendingCall::new(

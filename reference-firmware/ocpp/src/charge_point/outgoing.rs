@@ -48,6 +48,11 @@ pub(super) struct PendingCall {
     pub triggered: bool,
 }
 
+/// `text` cut to at most `max` characters.
+pub(super) fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 impl PendingCall {
     pub fn new<T: Serialize>(action: &'static str, payload: &T, purpose: Purpose) -> PendingCall {
         PendingCall {
@@ -141,12 +146,13 @@ impl ChargePoint {
 
     pub(super) fn boot_call(&self) -> PendingCall {
         let s = &self.settings;
+        // Field lengths are bounded by the 1.6 schema.
         let req = BootNotificationRequest {
             charge_box_serial_number: None,
-            charge_point_model: s.model.clone(),
-            charge_point_serial_number: Some(s.serial_number.clone()),
-            charge_point_vendor: s.vendor.clone(),
-            firmware_version: Some(s.firmware_version.clone()),
+            charge_point_model: clip(&s.model, 20),
+            charge_point_serial_number: Some(clip(&s.serial_number, 25)),
+            charge_point_vendor: clip(&s.vendor, 20),
+            firmware_version: Some(clip(&s.firmware_version, 50)),
             iccid: None,
             imsi: None,
             meter_serial_number: None,
@@ -296,9 +302,13 @@ impl ChargePoint {
             Delivered::StartTransaction { local_tx, response } => {
                 self.on_start_transaction_conf(now, local_tx, response)
             }
-            Delivered::Other { action, response } => {
+            Delivered::Other {
+                action,
+                request,
+                response,
+            } => {
                 if action == "StopTransaction" {
-                    self.on_stop_transaction_conf(response);
+                    self.on_stop_transaction_conf(&request, response);
                 }
             }
         }

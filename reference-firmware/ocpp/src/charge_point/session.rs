@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::connector::{Authorization, Fault};
-use super::outgoing::{PendingCall, Purpose};
+use super::outgoing::{clip, PendingCall, Purpose};
 use super::{ChargePoint, Registration, StoredReset};
 use crate::config::keys;
 use crate::io::{store_keys, Cable, CoreEvent, Output, ResetKind};
@@ -117,8 +117,8 @@ impl ChargePoint {
             } if (connector as usize) < self.connectors.len() => {
                 self.connectors[connector as usize].fault = Some(Fault {
                     error_code,
-                    info,
-                    vendor_error_code,
+                    info: info.map(|i| clip(&i, 50)),
+                    vendor_error_code: vendor_error_code.map(|v| clip(&v, 50)),
                 });
             }
             CoreEvent::FaultCleared { connector }
@@ -130,7 +130,12 @@ impl ChargePoint {
                 self.on_id_tag(now, connector, id_tag)
             }
             CoreEvent::Meter { connector, reading } if valid(connector) => {
-                self.connectors[connector as usize].meter = Some(reading);
+                let c = &mut self.connectors[connector as usize];
+                c.meter = Some(reading);
+                if let Some(tx) = c.tx.as_mut() {
+                    // Persisted with the next sample; used after a power loss.
+                    tx.last_energy_wh = reading.energy_wh;
+                }
                 self.check_invalid_id_energy(connector);
             }
             CoreEvent::StopRequested { connector, reason } if valid(connector) => {
@@ -649,11 +654,17 @@ impl ChargePoint {
         }
     }
 
-    pub(super) fn on_stop_transaction_conf(&mut self, response: Value) {
-        // The idTagInfo of a StopTransaction.conf only refreshes the cache;
-        // the stop request does not carry which idTag it was, so it is skipped.
-        if serde_json::from_value::<StopTransactionResponse>(response).is_err() {
+    /// A StopTransaction.conf may refresh the cache entry of the idTag that stopped.
+    pub(super) fn on_stop_transaction_conf(&mut self, request: &Value, response: Value) {
+        let Ok(conf) = serde_json::from_value::<StopTransactionResponse>(response) else {
             self.warn("bad StopTransaction.conf".into());
+            return;
+        };
+        if let (Some(id_tag), Some(info)) = (
+            request.get("idTag").and_then(Value::as_str),
+            conf.id_tag_info,
+        ) {
+            self.learn(id_tag, &info);
         }
     }
 
