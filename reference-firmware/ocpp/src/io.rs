@@ -215,6 +215,7 @@ pub mod store_keys {
     pub const AUTH_CACHE: &str = "auth_cache";
     pub const LOCAL_LIST: &str = "local_list";
     pub const TX_QUEUE: &str = "tx_queue";
+    pub const SECURITY_QUEUE: &str = "security_queue";
     pub const TRANSACTIONS: &str = "transactions";
     pub const AVAILABILITY: &str = "availability";
     pub const RESERVATIONS: &str = "reservations";

@@ -263,6 +263,17 @@ impl ProfileStore {
         Ok(())
     }
 
+    /// The unit every profile that can affect `connector` uses, if they agree.
+    pub fn common_unit(&self, connector: u32) -> Option<ChargingRateUnitType> {
+        let mut units = self
+            .installed
+            .iter()
+            .filter(|i| i.connector == 0 || i.connector == connector)
+            .map(|i| i.profile.charging_schedule.charging_rate_unit.clone());
+        let first = units.next()?;
+        units.all(|u| u == first).then_some(first)
+    }
+
     /// Installs the TxProfile of a RemoteStartTransaction (already checked).
     pub fn install_tx_profile(&mut self, connector: u32, profile: ChargingProfile) {
         let id = profile.charging_profile_id;

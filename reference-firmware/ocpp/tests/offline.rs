@@ -110,11 +110,7 @@ fn queue_survives_reboot() {
     b.swipe("Q1");
     assert_eq!(b.cp.queued_messages(), 2);
     b.reboot();
-    assert_eq!(
-        b.cp.queued_messages(),
-        3,
-        "start, stop and the startup security event"
-    );
+    assert_eq!(b.cp.queued_messages(), 2);
     b.connect();
     b.accept_boot();
     let (id, _) = b.until("StartTransaction");
@@ -212,8 +208,12 @@ fn invalid_id_allows_max_energy_then_suspends() {
 }
 
 #[test]
-fn security_events_wait_for_acceptance_and_are_queued() {
+fn security_events_wait_for_acceptance_and_do_not_block_transactions() {
     let mut b = Bench::new();
+    b.cp.set_connection_security_profile(1);
+    b.pump();
+    b.reboot();
+    assert_eq!(b.cp.queued_security_events(), 1);
     b.connect();
     // Only the BootNotification goes out before acceptance.
     let (id, _) = b.until("BootNotification");
@@ -222,8 +222,18 @@ fn security_events_wait_for_acceptance_and_are_queued() {
         &id,
         json!({"status": "Accepted", "currentTime": b.now, "interval": 300}),
     );
-    let (_, p) = b.until("SecurityEventNotification");
+    let (id, p) = b.until("SecurityEventNotification");
     assert_eq!(p["type"], "StartupOfTheDevice");
+    // A CSMS without the security extension: the event is dropped at once.
+    b.reply_error(&id, "NotImplemented");
+    assert_eq!(b.cp.queued_security_events(), 0);
+}
+
+#[test]
+fn no_security_events_at_profile_zero() {
+    let b = Bench::online();
+    assert_eq!(b.cp.queued_security_events(), 0);
+    assert!(!b.actions().contains(&"SecurityEventNotification"));
 }
 
 #[test]

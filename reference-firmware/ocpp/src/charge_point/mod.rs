@@ -72,6 +72,8 @@ pub struct ChargePoint {
     // charging
     connectors: Vec<Connector>,
     queue: TxQueue,
+    /// SecurityEventNotifications, sent when the transaction queue is empty.
+    security_queue: TxQueue,
     next_local_tx: u64,
     next_aligned_at: Option<DateTime<Utc>>,
     cache: AuthCache,
@@ -122,6 +124,9 @@ impl ChargePoint {
             pending: VecDeque::new(),
             connectors,
             queue: stored.decode(store_keys::TX_QUEUE).unwrap_or_default(),
+            security_queue: stored
+                .decode(store_keys::SECURITY_QUEUE)
+                .unwrap_or_default(),
             next_local_tx: 1,
             next_aligned_at: None,
             cache: stored.decode(store_keys::AUTH_CACHE).unwrap_or_default(),
@@ -244,6 +249,7 @@ impl ChargePoint {
                 Registration::Accepted => {
                     due.extend(self.heartbeat_due());
                     due.extend(self.queue.ready_at());
+                    due.extend(self.security_queue.ready_at());
                     due.extend(self.status_report_due());
                 }
                 _ => due.push(self.boot_due),
@@ -271,9 +277,23 @@ impl ChargePoint {
         self.connected
     }
 
-    /// Messages waiting for guaranteed delivery.
+    /// Transaction messages waiting for guaranteed delivery.
     pub fn queued_messages(&self) -> usize {
         self.queue.len()
+    }
+
+    /// Security events waiting for delivery.
+    pub fn queued_security_events(&self) -> usize {
+        self.security_queue.len()
+    }
+
+    /// Tells the state machine which security profile the shell connects with
+    /// (e.g. from the command line), so `SecurityProfile` reports it and only
+    /// higher values are accepted.
+    pub fn set_connection_security_profile(&mut self, profile: u8) {
+        self.config
+            .set_internal(keys::SECURITY_PROFILE, profile.to_string());
+        self.persist_config();
     }
 
     /// The running transaction of a connector.
@@ -336,6 +356,11 @@ impl ChargePoint {
         self.queue.retain_ids(&live);
         let queue = self.queue.clone();
         self.store(store_keys::TX_QUEUE, &queue);
+    }
+
+    fn persist_security_queue(&mut self) {
+        let queue = self.security_queue.clone();
+        self.store(store_keys::SECURITY_QUEUE, &queue);
     }
 
     fn persist_transactions(&mut self) {

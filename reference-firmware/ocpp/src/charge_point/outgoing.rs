@@ -35,6 +35,8 @@ pub(super) enum Purpose {
     },
     /// The head of the guaranteed-delivery queue.
     Queued,
+    /// The head of the security event queue.
+    SecurityEvent,
     /// Answer carries nothing we need (triggered MeterValues, file-transfer statuses).
     Plain,
 }
@@ -111,8 +113,7 @@ impl ChargePoint {
             let action: &'static str = match action.as_str() {
                 "StartTransaction" => "StartTransaction",
                 "StopTransaction" => "StopTransaction",
-                "MeterValues" => "MeterValues",
-                _ => "SecurityEventNotification",
+                _ => "MeterValues",
             };
             return Some(PendingCall {
                 action,
@@ -120,6 +121,17 @@ impl ChargePoint {
                 purpose: Purpose::Queued,
                 triggered: false,
             });
+        }
+        // Security events never hold up transaction messages.
+        if self.queue.is_empty() {
+            if let Some((_, payload)) = self.security_queue.next_to_send(now) {
+                return Some(PendingCall {
+                    action: "SecurityEventNotification",
+                    payload,
+                    purpose: Purpose::SecurityEvent,
+                    triggered: false,
+                });
+            }
         }
         if self.heartbeat_due().is_some_and(|t| t <= now) {
             return Some(PendingCall::new(
@@ -215,6 +227,21 @@ impl ChargePoint {
                 }
                 self.persist_queue();
             }
+            Purpose::SecurityEvent => {
+                let retry = self.seconds(keys::TRANSACTION_MESSAGE_RETRY_INTERVAL);
+                match error.as_deref() {
+                    // A CSMS without the security extension: the event cannot be delivered.
+                    Some("NotImplemented" | "NotSupported") => {
+                        self.security_queue.on_failure(now, 1, retry);
+                    }
+                    Some(_) => {
+                        let attempts = self.config.int(keys::TRANSACTION_MESSAGE_ATTEMPTS) as u32;
+                        self.security_queue.on_failure(now, attempts, retry);
+                    }
+                    None => self.security_queue.on_timeout(now, retry),
+                }
+                self.persist_security_queue();
+            }
             Purpose::Heartbeat | Purpose::Plain => {}
         }
     }
@@ -293,6 +320,10 @@ impl ChargePoint {
                 }
                 self.persist_queue();
             }
+            Purpose::SecurityEvent => {
+                self.security_queue.on_result(payload);
+                self.persist_security_queue();
+            }
             Purpose::Plain => {}
         }
     }
@@ -358,18 +389,25 @@ impl ChargePoint {
                     id_tag,
                     intent,
                 } => self.authorize_offline(now, connector, &id_tag, intent),
-                Purpose::Plain | Purpose::Queued => self.pending.push_back(call),
+                Purpose::Plain | Purpose::Queued | Purpose::SecurityEvent => {
+                    self.pending.push_back(call)
+                }
             }
         }
     }
 
     /// Queues a security event with guaranteed delivery (whitepaper A04.FR.02).
+    /// Only with a security profile of 1 or more: a charge point at profile 0
+    /// does not use the security extension, and its CSMS may not know the message.
     pub(super) fn queue_security_event(&mut self, now: DateTime<Utc>, kind: &str) {
-        self.queue.push(Queued {
+        if self.config.int(keys::SECURITY_PROFILE) < 1 {
+            return;
+        }
+        self.security_queue.push(Queued {
             local_tx: None,
             action: "SecurityEventNotification".into(),
             payload: json!({ "type": kind, "timestamp": now }),
         });
-        self.persist_queue();
+        self.persist_security_queue();
     }
 }

@@ -125,7 +125,8 @@ impl ChargePoint {
         let Some((kind, deadline)) = self.pending_reset else {
             return;
         };
-        let stops_pending = !self.queue.is_empty() && self.connected;
+        let stops_pending =
+            (!self.queue.is_empty() || !self.security_queue.is_empty()) && self.connected;
         let replying = self.outstanding.is_some();
         if (!stops_pending && !replying) || now >= deadline {
             self.pending_reset = None;

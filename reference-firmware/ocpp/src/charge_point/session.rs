@@ -490,6 +490,9 @@ impl ChargePoint {
         let con = &mut self.connectors[c as usize];
         con.tx = Some(tx);
         con.finishing = false;
+        // StartCharging makes the core offer energy; assume it does until it
+        // says otherwise, so the status goes straight to Charging/SuspendedEV.
+        con.energy_offered = true;
         if let Some(profile) = auth.charging_profile {
             self.profiles.install_tx_profile(c, profile);
             self.persist_profiles();

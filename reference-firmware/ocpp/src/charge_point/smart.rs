@@ -127,7 +127,11 @@ impl ChargePoint {
         if c > self.settings.connectors.max(1) || req.duration <= 0 {
             return rejected;
         }
-        let unit = req.charging_rate_unit.unwrap_or(ChargingRateUnitType::A);
+        // Without a requested unit, answer in the unit the profiles use.
+        let unit = req
+            .charging_rate_unit
+            .or_else(|| self.profiles.common_unit(c))
+            .unwrap_or(ChargingRateUnitType::A);
         let schedule = self.profiles.composite(
             c,
             now,
