@@ -54,7 +54,7 @@ struct Shared {
     samples: VecDeque<(Instant, PilotMeasurement)>,
     /// The sampler's latest failure and when it happened; cleared by the next good sample.
     failure: Option<(Instant, String)>,
-    record: Vec<Observation>,
+    record: VecDeque<Observation>,
     dropped_observations: u64,
     last_recorded: Option<PilotMeasurement>,
     stop: bool,
@@ -63,10 +63,10 @@ struct Shared {
 impl Shared {
     fn observe(&mut self, observation: Observation) {
         if self.record.len() >= RECORD_CAPACITY {
-            self.record.remove(0);
+            self.record.pop_front();
             self.dropped_observations += 1;
         }
-        self.record.push(observation);
+        self.record.push_back(observation);
     }
 
     /// Records a sample when it differs from the last recorded one, or after a heartbeat.
@@ -280,12 +280,12 @@ impl EvInstrument {
         let mut shared = lock(&self.state.0);
         if shared.dropped_observations > 0 {
             let dropped = std::mem::take(&mut shared.dropped_observations);
-            shared.record.insert(
-                0,
-                Observation::new("record_overflow", json!({"dropped": dropped})),
-            );
+            shared.record.push_front(Observation::new(
+                "record_overflow",
+                json!({"dropped": dropped}),
+            ));
         }
-        std::mem::take(&mut shared.record)
+        std::mem::take(&mut shared.record).into()
     }
 
     /// Safe state: faults and residual current cleared, then the vehicle unplugged (which

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 /// Longest line we accept before calling the reply garbled (a real reply is < 200 bytes).
 const MAX_LINE_BYTES: usize = 4096;
+/// The longest time spent dropping stale input before a command.
+const DISCARD_AT_MOST: Duration = Duration::from_millis(50);
 
 /// A failure on the link, already phrased for the user: port, what was expected, what happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,14 +140,17 @@ impl LineLink {
     }
 
     /// Drops whatever the instrument sent that nobody asked for (e.g. a late reply after a
-    /// timeout), so the next reply is matched to the next request.
+    /// timeout), so the next reply is matched to the next request. Bounded in time, so an
+    /// instrument that never stops talking cannot keep us here.
     pub fn discard_input(&mut self) {
         self.pending.clear();
         let mut scratch = [0u8; 256];
+        let until = Instant::now() + DISCARD_AT_MOST;
         let _ = self.stream.set_read_timeout(Duration::from_millis(1));
-        while let Ok(n) = self.stream.read(&mut scratch) {
-            if n == 0 {
-                break;
+        while Instant::now() < until {
+            match self.stream.read(&mut scratch) {
+                Ok(n) if n > 0 => continue,
+                _ => break,
             }
         }
     }

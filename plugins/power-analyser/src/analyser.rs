@@ -1,6 +1,7 @@
 //! A WT300-style power analyser session: configures numeric items, reads them, runs the
 //! integrator, and optionally samples periodically into the observation record.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -119,17 +120,17 @@ impl Session {
 /// The record shared with the sampler.
 #[derive(Default)]
 struct Record {
-    observations: Vec<Observation>,
+    observations: VecDeque<Observation>,
     dropped: u64,
 }
 
 impl Record {
     fn push(&mut self, o: Observation) {
         if self.observations.len() >= RECORD_CAPACITY {
-            self.observations.remove(0);
+            self.observations.pop_front();
             self.dropped += 1;
         }
-        self.observations.push(o);
+        self.observations.push_back(o);
     }
 }
 
@@ -252,7 +253,7 @@ impl Analyser {
                 json!({"dropped": std::mem::take(&mut record.dropped)}),
             ));
         }
-        out.append(&mut record.observations);
+        out.extend(record.observations.drain(..));
         out
     }
 
