@@ -586,6 +586,30 @@ fn faulted_connector_reports_and_refuses_sessions() {
 }
 
 #[test]
+fn boot_without_answer_is_resent_on_reconnect() {
+    let mut b = Bench::new();
+    b.connect();
+    b.until("BootNotification");
+    b.disconnect();
+    b.advance(3);
+    b.connect();
+    b.accept_boot();
+}
+
+#[test]
+fn new_session_may_start_from_finishing() {
+    let mut b = Bench::online();
+    b.start_session("T1");
+    b.swipe("T1");
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.swipe("T2");
+    b.answered("Authorize");
+    let (_, p) = b.until("StartTransaction");
+    assert_eq!(p["idTag"], "T2");
+}
+
+#[test]
 fn call_timeout_frees_the_line() {
     let mut b = Bench::online();
     b.plug();

@@ -182,6 +182,10 @@ impl ChargePoint {
         if let Some(call) = self.outstanding.take() {
             self.on_call_failed(now, call, None);
         }
+        if self.registration == Registration::Unknown {
+            // The BootNotification got no answer: send it again on reconnect.
+            self.boot_due = now;
+        }
         self.drop_volatile_pending(now);
         let after = self.next_backoff();
         self.out.push_back(Output::Reconnect { after });

@@ -242,7 +242,6 @@ impl ChargePoint {
             && con.fault.is_none()
             && con.operative
             && con.tx.is_none()
-            && !con.finishing
             && self.pending_reset.is_none()
     }
 
