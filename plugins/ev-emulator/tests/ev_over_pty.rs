@@ -3,6 +3,7 @@
 
 mod support {
     pub mod abi_host;
+    pub mod dylib;
     pub mod ev_instrument;
     pub mod line_server;
 }
@@ -292,5 +293,31 @@ fn works_over_tcp() {
         .unwrap();
     assert_eq!(plugin.call(ev::Measure {}).unwrap().state, ev::CpState::B);
     plugin.close();
+    assert!(!b.lock().unwrap().plugged);
+}
+
+#[test]
+fn loaded_as_a_shared_library_like_the_harness_does() {
+    let plugin = support::dylib::load("ev_emulator");
+    let (abi, name, version, kind) = abi_host::describe(plugin.entry);
+    assert_eq!(
+        (abi, name.as_str(), kind.as_str()),
+        (1, "ev-emulator", "ev-emulator")
+    );
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let b = bench();
+    let server = LineServer::on_pty(handler(b.clone()));
+    let mut instance = abi_host::open(
+        plugin.entry,
+        &json!({"transport": {"serial": server.address}, "timeout_ms": 500}),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", plugin.path.display()));
+    instance
+        .call(ev::Plug {
+            cable: ev::CableCoding::Tethered,
+        })
+        .unwrap();
+    assert!(b.lock().unwrap().plugged);
+    instance.close();
     assert!(!b.lock().unwrap().plugged);
 }

@@ -4,6 +4,8 @@
 
 #[path = "../../ev-emulator/tests/support/abi_host.rs"]
 mod abi_host;
+#[path = "../../ev-emulator/tests/support/dylib.rs"]
+mod dylib;
 #[path = "../../ev-emulator/tests/support/line_server.rs"]
 mod line_server;
 
@@ -380,4 +382,24 @@ fn raw_tcp_transport() {
     .err()
     .unwrap();
     assert!(e.contains("transport.can"), "{e}");
+}
+
+#[test]
+fn loaded_as_a_shared_library_like_the_harness_does() {
+    let plugin = dylib::load("power_analyser");
+    let (abi, name, _, kind) = abi_host::describe(plugin.entry);
+    assert_eq!(
+        (abi, name.as_str(), kind.as_str()),
+        (1, "power-analyser", "power-analyser")
+    );
+    let (wt, server) = instrument();
+    let mut instance = abi_host::open(
+        plugin.entry,
+        &json!({"transport": {"serial": server.address}, "timeout_ms": 300}),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", plugin.path.display()));
+    instance.call(pa::IntegrationStart {}).unwrap();
+    assert!(wt.lock().unwrap().integrating);
+    instance.close();
+    assert!(!wt.lock().unwrap().integrating);
 }

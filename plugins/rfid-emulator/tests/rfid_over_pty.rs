@@ -4,6 +4,8 @@
 
 #[path = "../../ev-emulator/tests/support/abi_host.rs"]
 mod abi_host;
+#[path = "../../ev-emulator/tests/support/dylib.rs"]
+mod dylib;
 #[path = "../../ev-emulator/tests/support/line_server.rs"]
 mod line_server;
 
@@ -253,4 +255,24 @@ fn missing_port_silence_garbage_and_vanishing() {
     let e = plugin.call(present("04A2B3C4")).unwrap_err();
     assert!(e.contains(&server.address), "{e}");
     plugin.close();
+}
+
+#[test]
+fn loaded_as_a_shared_library_like_the_harness_does() {
+    let plugin = dylib::load("rfid_emulator");
+    let (abi, name, _, kind) = abi_host::describe(plugin.entry);
+    assert_eq!(
+        (abi, name.as_str(), kind.as_str()),
+        (1, "rfid-emulator", "rfid-emulator")
+    );
+    let (dev, server) = device(Chameleon::real());
+    let mut instance = abi_host::open(
+        plugin.entry,
+        &json!({"transport": {"serial": server.address}, "timeout_ms": 300}),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", plugin.path.display()));
+    instance.call(present("04A2B3C4")).unwrap();
+    assert!(dev.lock().unwrap().present());
+    instance.close();
+    assert!(!dev.lock().unwrap().present());
 }

@@ -6,7 +6,7 @@
 
 use std::ffi::{c_char, c_void, CStr, CString};
 
-use plugin_api::abi::{PluginTableV1, STATUS_OK};
+use plugin_api::abi::{EntryFn, PluginTableV1, STATUS_OK};
 use plugin_api::Method;
 
 /// One open plugin instance.
@@ -28,11 +28,21 @@ fn take_string(table: &PluginTableV1, s: *mut c_char) -> String {
     text
 }
 
+/// The table's name, version and kind strings.
+pub fn describe(entry: EntryFn) -> (u32, String, String, String) {
+    // SAFETY: the entry point returns a pointer to a static table of static C strings.
+    let table: &'static PluginTableV1 = unsafe { &*entry() };
+    let text = |p| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned();
+    (
+        table.abi_version,
+        text(table.name),
+        text(table.version),
+        text(table.kind),
+    )
+}
+
 /// Opens an instance with `config`; the error is the plugin's one-line message.
-pub fn open(
-    entry: extern "C" fn() -> *const PluginTableV1,
-    config: &serde_json::Value,
-) -> Result<AbiInstance, String> {
+pub fn open(entry: EntryFn, config: &serde_json::Value) -> Result<AbiInstance, String> {
     // SAFETY: the entry point returns a pointer to a static table.
     let table: &'static PluginTableV1 = unsafe { &*entry() };
     assert_eq!(table.abi_version, 1);
