@@ -135,6 +135,10 @@ impl EvInstrument {
             identity: String::new(),
         };
         instrument.identity = instrument.command(&Command::Identify)?;
+        lock(&instrument.state.0).observe(Observation::new(
+            "ev_identity",
+            json!({"idn": instrument.identity, "port": instrument.peer}),
+        ));
         let (link, state, clock) = (
             instrument.link.clone(),
             instrument.state.clone(),

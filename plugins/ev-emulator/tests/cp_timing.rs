@@ -23,12 +23,23 @@ use support::line_server::LineServer;
 const TRIALS: usize = 60;
 
 #[test]
-fn reported_instant_of_a_cp_flip_is_close_to_the_flip() {
+fn reported_instant_of_a_cp_flip_is_close_to_the_flip_over_a_pty() {
     let bench = Arc::new(Mutex::new(Bench::default()));
     let server = LineServer::on_pty(handler(bench.clone()));
+    measure_flips("pty", json!({"serial": server.address}), bench);
+}
+
+#[test]
+fn reported_instant_of_a_cp_flip_is_close_to_the_flip_over_tcp() {
+    let bench = Arc::new(Mutex::new(Bench::default()));
+    let server = LineServer::on_tcp(handler(bench.clone()));
+    measure_flips("tcp", json!({"tcp": server.address}), bench);
+}
+
+fn measure_flips(link: &str, transport: serde_json::Value, bench: Arc<Mutex<Bench>>) {
     let mut plugin = abi_host::open(
         ev_emulator::harness_plugin_v1,
-        &json!({"transport": {"serial": server.address}, "timeout_ms": 500, "sample_period_ms": 2}),
+        &json!({"transport": transport, "timeout_ms": 500, "sample_period_ms": 2}),
     )
     .unwrap();
     plugin
@@ -72,7 +83,7 @@ fn reported_instant_of_a_cp_flip_is_close_to_the_flip() {
     sorted.sort_by(f64::total_cmp);
     let p95 = sorted[(sorted.len() * 95) / 100 - 1];
     println!(
-        "cp flip -> reported instant over a pty, {TRIALS} trials, 2 ms sample period: \
+        "cp flip -> reported instant over {link}, {TRIALS} trials, 2 ms sample period: \
          mean {mean:.3} ms, p95 {p95:.3} ms, min {:.3} ms, max {:.3} ms, max |error| {max_abs:.3} ms",
         sorted[0],
         sorted[sorted.len() - 1]
