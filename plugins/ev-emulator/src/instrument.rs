@@ -156,7 +156,8 @@ impl EvInstrument {
         &self.identity
     }
 
-    /// Sends one command; returns the reply's data. An `ERR` reply is an error naming it.
+    /// Sends one command (not `MEAS?`, see [`Self::measure`]); returns the reply's data. An
+    /// `ERR` reply is an error naming it.
     pub fn command(&mut self, command: &Command) -> Result<String, PluginError> {
         command
             .validate()
@@ -170,9 +171,7 @@ impl EvInstrument {
         };
         let outcome = match reply {
             Ok(Reply::Ok(data)) => {
-                if !matches!(command, Command::Measure) {
-                    self.last_command_ack = acked;
-                }
+                self.last_command_ack = acked;
                 Ok(data)
             }
             Ok(Reply::Err { code, text }) => Err(format!(
@@ -198,13 +197,10 @@ impl EvInstrument {
         self.clock.us(self.last_command_ack)
     }
 
-    /// A fresh measurement: one `MEAS?` now (not a buffered sample).
+    /// A fresh measurement: one `MEAS?` now (not a buffered sample). It also joins the
+    /// sampler's buffer, so polling with `measure` never hides samples from `wait_for`.
     pub fn measure(&mut self) -> Result<PilotMeasurement, PluginError> {
-        let sent = Instant::now();
-        let data = self.command(&Command::Measure)?;
-        let t = midpoint(sent, Instant::now());
-        parse_measurement(&data, self.clock.us(t))
-            .map_err(|e| PluginError::new(format!("{}: {e}", self.peer)))
+        poll_once(&self.link, &self.state, self.clock).map_err(PluginError::new)
     }
 
     /// Waits until `condition` holds on the samples taken since the last command, at most
@@ -333,53 +329,70 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// The sampler thread: `MEAS?` every `period` until told to stop. A sample is stamped with the
-/// midpoint between sending the query and receiving the answer (the instrument measured in
-/// between).
+/// One `MEAS?`: the sample goes into the ring buffer and the record, a failure into
+/// `failure`. Both happen while the link is still held, so samples enter the buffer in the
+/// order they were taken whoever polled. A sample is stamped with the midpoint between sending
+/// the query and receiving the answer (the instrument measured in between).
+fn poll_once(
+    link: &SharedLink,
+    state: &SharedState,
+    clock: Clock,
+) -> Result<PilotMeasurement, String> {
+    let (mutex, wakeup) = &**state;
+    let mut link = lock(link);
+    let sent = Instant::now();
+    let reply = link.exchange(&Command::Measure);
+    let received = Instant::now();
+    let at = midpoint(sent, received);
+    let parsed = match reply {
+        Ok(Reply::Ok(data)) => {
+            parse_measurement(&data, clock.us(at)).map_err(|e| format!("{}: {e}", link.peer()))
+        }
+        Ok(Reply::Err { code, text }) => Err(format!(
+            "{}: `MEAS?` answered ERR {code} {text}",
+            link.peer()
+        )),
+        Err(e) => Err(e.0),
+    };
+    let mut shared = lock(mutex);
+    match &parsed {
+        Ok(m) => {
+            if shared.samples.len() >= RING_CAPACITY {
+                shared.samples.pop_front();
+            }
+            shared.samples.push_back((at, *m));
+            shared.failure = None;
+            shared.record_sample(m);
+        }
+        Err(message) => {
+            if shared.failure.is_none() {
+                shared.observe(Observation {
+                    t_us: clock.us(at),
+                    kind: "ev_error".into(),
+                    data: json!({"error": message}),
+                });
+            }
+            shared.failure = Some((received, message.clone()));
+        }
+    }
+    drop(shared);
+    drop(link);
+    wakeup.notify_all();
+    parsed
+}
+
+/// The sampler thread: `MEAS?` every `period` until told to stop; after a failure it rests
+/// longer before trying again.
 fn sample_loop(link: SharedLink, state: SharedState, clock: Clock, period: Duration) {
     let (mutex, wakeup) = &*state;
     loop {
         if lock(mutex).stop {
             return;
         }
-        let (sent, reply, received) = {
-            let mut link = lock(&link);
-            let sent = Instant::now();
-            let reply = link.exchange(&Command::Measure);
-            (sent, reply, Instant::now())
+        let rest = match poll_once(&link, &state, clock) {
+            Ok(_) => period,
+            Err(_) => ERROR_BACKOFF,
         };
-        let at = midpoint(sent, received);
-        let parsed = match reply {
-            Ok(Reply::Ok(data)) => parse_measurement(&data, clock.us(at)),
-            Ok(Reply::Err { code, text }) => Err(format!("`MEAS?` answered ERR {code} {text}")),
-            Err(e) => Err(e.0),
-        };
-        let rest = {
-            let mut shared = lock(mutex);
-            match parsed {
-                Ok(m) => {
-                    if shared.samples.len() >= RING_CAPACITY {
-                        shared.samples.pop_front();
-                    }
-                    shared.samples.push_back((at, m));
-                    shared.failure = None;
-                    shared.record_sample(&m);
-                    period
-                }
-                Err(message) => {
-                    if shared.failure.is_none() {
-                        shared.observe(Observation {
-                            t_us: clock.us(at),
-                            kind: "ev_error".into(),
-                            data: json!({"error": message}),
-                        });
-                    }
-                    shared.failure = Some((received, message));
-                    ERROR_BACKOFF
-                }
-            }
-        };
-        wakeup.notify_all();
         // Wait for the next poll, waking early when told to stop.
         let shared = lock(mutex);
         if shared.stop {

@@ -80,7 +80,7 @@ fn plug_charge_measure_and_record() {
     let record = plugin.drain_record();
     assert!(record.iter().any(|o| o.kind == "cp_sample"));
     assert!(record.iter().any(|o| o.kind == "ev_wait"));
-    assert_eq!(record.iter().filter(|o| o.kind == "ev_command").count(), 5);
+    assert_eq!(record.iter().filter(|o| o.kind == "ev_command").count(), 4);
     assert!(plugin.drain_record().iter().all(|o| o.kind != "ev_command"));
     plugin.close();
 }
