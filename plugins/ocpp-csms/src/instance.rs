@@ -30,6 +30,15 @@ pub struct MockCsms {
     ca_cert_path: Option<PathBuf>,
     file_server_url: Option<String>,
     next_call_id: AtomicU64,
+    /// The configured behaviour `reset_script` returns to.
+    defaults: Defaults,
+}
+
+struct Defaults {
+    boot_status: RegistrationStatus,
+    interval_s: u32,
+    unknown_status: api::AuthorizationStatus,
+    accepted_id_tags: Vec<String>,
 }
 
 fn err(msg: impl Into<String>) -> PluginError {
@@ -61,6 +70,12 @@ impl MockCsms {
             script.set_authorization(tag, api::AuthorizationStatus::Accepted, None, None);
         }
         let shared = Shared::new(script, config.log_limit);
+        let defaults = Defaults {
+            boot_status,
+            interval_s: config.heartbeat_interval_s,
+            unknown_status: config.unknown_id_tag_status,
+            accepted_id_tags: config.accepted_id_tags.clone(),
+        };
 
         let listen = config.listen_addr().map_err(|e| err(e.to_string()))?;
         let listener = bind(&runtime, listen)
@@ -127,6 +142,7 @@ impl MockCsms {
             ca_cert_path,
             file_server_url,
             next_call_id: AtomicU64::new(1),
+            defaults,
         })
     }
 
@@ -164,6 +180,21 @@ impl MockCsms {
             a.expiry_date,
         );
         Ok(())
+    }
+
+    /// Restores the configured behaviour and goes online; registrations and connections stay.
+    pub fn reset_script(&self) {
+        let d = &self.defaults;
+        let mut state = self.shared.lock();
+        state
+            .script
+            .reset(d.boot_status, d.interval_s, d.unknown_status);
+        for tag in &d.accepted_id_tags {
+            state
+                .script
+                .set_authorization(tag, api::AuthorizationStatus::Accepted, None, None);
+        }
+        state.offline = Offline::Online;
     }
 
     pub fn set_unknown_authorization(&self, status: api::AuthorizationStatus) {

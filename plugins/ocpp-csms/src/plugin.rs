@@ -123,6 +123,11 @@ impl Csms for CsmsPlugin {
     ) -> Result<Vec<api::FileTransfer>, PluginError> {
         Ok(self.inner.file_transfers())
     }
+
+    fn reset_script(&mut self, _: api::ResetScript) -> Result<api::Done, PluginError> {
+        self.inner.reset_script();
+        Ok(api::Done {})
+    }
 }
 
 plugin_api::export_plugin!(csms: CsmsPlugin);

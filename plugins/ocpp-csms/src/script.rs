@@ -83,6 +83,23 @@ impl Script {
         }
     }
 
+    /// Forgets what scenarios scripted (authorization table, forced errors, delays, pending
+    /// triggers) and restores the given answers; registrations stay.
+    pub fn reset(
+        &mut self,
+        boot_status: RegistrationStatus,
+        interval_s: u32,
+        unknown_status: AuthorizationStatus,
+    ) {
+        self.boot_status = boot_status;
+        self.interval_s = interval_s;
+        self.unknown_status = unknown_status;
+        self.auth.clear();
+        self.failures.clear();
+        self.delays.clear();
+        self.triggered.clear();
+    }
+
     pub fn set_authorization(
         &mut self,
         id_tag: &str,

@@ -136,6 +136,20 @@ fn forced_errors_delays_and_silence() {
         assert_eq!(r, json!([3, "m1", {}]));
     });
     assert!(c.violations(0).is_empty(), "{:?}", c.violations(0));
+    // reset_script forgets the scripted errors and delays.
+    c.fail_action(FailAction {
+        action: "Heartbeat".into(),
+        times: 5,
+        error_code: "InternalError".into(),
+    })
+    .unwrap();
+    c.reset_script();
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let (mut ws, _) = connect(&format!("{url}/CP1"), &Dial::ocpp()).await.unwrap();
+        let r = exchange(&mut ws, r#"[2,"h9","Heartbeat",{}]"#).await;
+        assert_eq!(r[0], json!(3), "{r}");
+    });
 }
 
 #[test]

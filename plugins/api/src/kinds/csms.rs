@@ -38,6 +38,9 @@ crate::method_set! {
         fn wait_connected(WaitConnected) -> ConnectionInfo;
         /// What arrived at the file server (diagnostics uploads, firmware downloads).
         fn file_transfers(FileTransfers) -> Vec<FileTransfer>;
+        /// Back to the configured behaviour (boot answer, authorization table, no forced errors
+        /// or delays, online) for the next scenario; registrations and connections stay.
+        fn reset_script(ResetScript) -> Done;
     }
 }
 
@@ -232,6 +235,10 @@ pub struct ConnectionInfo {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileTransfers {}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetScript {}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileTransfer {

@@ -80,7 +80,6 @@ pub struct Framed {
     pub id: Option<String>,
     /// The action element of a CALL, when it is a string (even if the rest is broken).
     pub action: Option<String>,
-    pub value: Option<Value>,
     pub violations: Vec<Violation>,
 }
 
@@ -98,7 +97,6 @@ pub fn parse(text: &str) -> Framed {
             return out;
         }
     };
-    out.value = Some(value.clone());
     let Value::Array(items) = value else {
         out.violations.push(Violation::new(
             RuleKind::Framing,

@@ -24,8 +24,6 @@ pub struct Inspection {
     pub id: Option<String>,
     /// The CALL's action, or for an answer the action of the CALL it answers.
     pub action: Option<String>,
-    /// The parsed JSON of the whole frame, if it parsed.
-    pub value: Option<serde_json::Value>,
     /// An answer to a CALL that had already been given up.
     pub late: bool,
     pub violations: Vec<Violation>,
@@ -60,7 +58,6 @@ pub fn inspect(session: &mut Session, sender: Sender, text: &str) -> Inspection 
         message_type: framed.message_type,
         id: framed.id,
         action: framed.action,
-        value: framed.value,
         late: false,
         violations: framed.violations,
     };
