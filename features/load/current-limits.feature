@@ -19,7 +19,7 @@ Feature: Limits on the offered current
   @load.installation-max @requires.local-interface
   Scenario: A new installation maximum during a charge is followed at once
     Given a charging session is running for "04A2B3C4"
-    And the pilot offers 16 A within 5 s
+    Then the pilot offers 16 A within 5 s
     When the installer sets the maximum current to 8 A
     Then the pilot offers 8 A within 6 s
     And the EV draws 8 A per phase within 6 s
@@ -59,12 +59,12 @@ Feature: Limits on the offered current
   @load.temperature @requires.sim-faults
   Scenario: The charger derates when hot, stops when too hot, and recovers when cool
     Given a charging session is running for "04A2B3C4"
-    And the pilot offers 16 A within 5 s
+    Then the pilot offers 16 A within 5 s
     When the charger's temperature rises to 80 °C
     Then the pilot offers at most 10 A within 10 s
     And the EV draws at most 10.5 A per phase within 6 s
     When the charger's temperature rises to 90 °C
     Then the contactor opens within 10 s
-    When the charger's temperature rises to 25 °C
+    When the charger's temperature falls to 25 °C
     Then the pilot offers 16 A within 15 s
     And the EV draws 16 A per phase within 10 s

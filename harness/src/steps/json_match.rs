@@ -41,7 +41,10 @@ fn mismatch_at(value: Option<&Value>, subset: &Value, path: &str) -> Option<Stri
                 .find_map(|(i, (a, b))| mismatch_at(Some(a), b, &format!("{path}[{i}]")))
         }
         (Some(Value::Number(a)), Value::Number(b)) => {
-            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            let (a, b) = (
+                a.as_f64().unwrap_or(f64::NAN),
+                b.as_f64().unwrap_or(f64::NAN),
+            );
             (a != b).then(|| format!("{here} is {a}, expected {b}"))
         }
         (Some(v), Value::String(s)) => match approximately(s) {
@@ -59,10 +62,7 @@ fn mismatch_at(value: Option<&Value>, subset: &Value, path: &str) -> Option<Stri
 fn approximately(text: &str) -> Option<(f64, f64)> {
     let rest = text.trim().strip_prefix('≈')?;
     let (centre, tolerance) = rest.split_once('±')?;
-    Some((
-        centre.trim().parse().ok()?,
-        tolerance.trim().parse().ok()?,
-    ))
+    Some((centre.trim().parse().ok()?, tolerance.trim().parse().ok()?))
 }
 
 /// What placeholders stand for in one scenario.
@@ -100,7 +100,11 @@ pub fn now_offset_s(name: &str) -> Option<i64> {
         b'-' => (-1, &rest[1..]),
         _ => return None,
     };
-    digits.strip_suffix('s')?.parse::<i64>().ok().map(|n| sign * n)
+    digits
+        .strip_suffix('s')?
+        .parse::<i64>()
+        .ok()
+        .map(|n| sign * n)
 }
 
 /// Looks a dotted path with `[i]` indexes up in a JSON value: `certificateHashData[0].serialNumber`.
@@ -123,7 +127,8 @@ pub fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// Parses a docstring as JSON, naming the step's line on failure.
 pub fn parse_docstring(text: &str, line: usize) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("the docstring of the step at line {line} is not JSON: {e}"))
+    serde_json::from_str(text)
+        .map_err(|e| format!("the docstring of the step at line {line} is not JSON: {e}"))
 }
 
 #[cfg(test)]
@@ -135,7 +140,10 @@ mod tests {
     fn objects_match_by_subset_and_say_where_they_differ() {
         let v = json!({"status": "Accepted", "idTagInfo": {"status": "Accepted"}, "n": 16.0});
         assert_eq!(mismatch(&v, &json!({"n": 16})), None);
-        assert_eq!(mismatch(&v, &json!({"idTagInfo": {"status": "Accepted"}})), None);
+        assert_eq!(
+            mismatch(&v, &json!({"idTagInfo": {"status": "Accepted"}})),
+            None
+        );
         assert_eq!(
             mismatch(&v, &json!({"idTagInfo": {"status": "Invalid"}})).unwrap(),
             "idTagInfo.status is \"Accepted\", expected \"Invalid\""
@@ -161,9 +169,15 @@ mod tests {
         let ok = json!({"p": [{"startPeriod": 0}, {"startPeriod": "≈100 ± 5", "limit": 9}]});
         assert_eq!(mismatch(&v, &ok), None);
         let short = json!({"p": [{"startPeriod": 0}]});
-        assert_eq!(mismatch(&v, &short).unwrap(), "p has 2 element(s), expected 1");
+        assert_eq!(
+            mismatch(&v, &short).unwrap(),
+            "p has 2 element(s), expected 1"
+        );
         let far = json!({"p": [{"startPeriod": 0}, {"startPeriod": "≈200 ± 5"}]});
-        assert_eq!(mismatch(&v, &far).unwrap(), "p[1].startPeriod is 98, expected 200 ± 5");
+        assert_eq!(
+            mismatch(&v, &far).unwrap(),
+            "p[1].startPeriod is 98, expected 200 ± 5"
+        );
     }
 
     struct Fixed;
@@ -182,7 +196,10 @@ mod tests {
             substitute(r#"{"transactionId": ${transactionId}}"#, &Fixed).unwrap(),
             r#"{"transactionId": 42}"#
         );
-        assert_eq!(substitute("${nope}", &Fixed).unwrap_err(), "no value for ${nope}");
+        assert_eq!(
+            substitute("${nope}", &Fixed).unwrap_err(),
+            "no value for ${nope}"
+        );
         assert!(substitute("${transactionId", &Fixed).is_err());
     }
 
@@ -193,7 +210,10 @@ mod tests {
         assert_eq!(now_offset_s("now-10s"), Some(-10));
         assert_eq!(now_offset_s("now+5"), None);
         let v = json!({"certificateHashData": [{"serialNumber": "ab"}]});
-        assert_eq!(lookup(&v, "certificateHashData[0].serialNumber"), Some(&json!("ab")));
+        assert_eq!(
+            lookup(&v, "certificateHashData[0].serialNumber"),
+            Some(&json!("ab"))
+        );
         assert_eq!(lookup(&v, "certificateHashData[1]"), None);
     }
 }

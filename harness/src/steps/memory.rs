@@ -42,6 +42,10 @@ pub struct ScenarioMemory {
     pub card_in_field: bool,
     /// Opened on first use, closed with the World.
     pub control: Option<ControlLink>,
+    /// The phases the vehicle draws on (set by "the EV draws up to …"); 3 until then.
+    pub ev_phases: Option<u8>,
+    /// When the EV emulator acknowledged its latest command, µs since the Unix epoch.
+    pub last_ev_ack_us: Option<i64>,
     /// Measurements the steps made, with their limits, for the scenario's report.
     pub measurements: Vec<conformance_report::Measurement>,
 }

@@ -4,12 +4,11 @@
 use std::time::Duration;
 
 use cucumber::gherkin::StepType;
-use cucumber::step::Context;
 use plugin_api::kinds::csms::{self, CallOutcome};
 use serde_json::{json, Value};
 
 use super::memory::LastCall;
-use super::ocpp_receive::{receive, receive_pair, status_matcher};
+use super::ocpp_receive::{receive_pair, status_matcher};
 use super::support::{self, mark, step_fn, text};
 use super::{pilot, StepDef};
 use crate::rig::Instrument;
@@ -206,8 +205,17 @@ fn last_result(world: &HarnessWorld) -> Result<(&str, &Value), String> {
 }
 
 /// ChangeConfiguration that must be Accepted.
-async fn change_configuration(world: &mut HarnessWorld, key: &str, value: &str) -> Result<(), String> {
-    let outcome = send_call(world, "ChangeConfiguration", json!({"key": key, "value": value})).await?;
+async fn change_configuration(
+    world: &mut HarnessWorld,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
+    let outcome = send_call(
+        world,
+        "ChangeConfiguration",
+        json!({"key": key, "value": value}),
+    )
+    .await?;
     match &outcome {
         CallOutcome::Result { payload } if payload["status"] == "Accepted" => Ok(()),
         other => Err(format!(
@@ -220,7 +228,10 @@ async fn change_configuration(world: &mut HarnessWorld, key: &str, value: &str) 
 /// `2 s` → `2`, `"true"` → `true`: the value as OCPP carries it.
 fn config_value(written: &str) -> String {
     let v = written.trim();
-    let v = v.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(v);
+    let v = v
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(v);
     for unit in [" s", " Wh"] {
         if let Some(number) = v.strip_suffix(unit) {
             if number.trim().parse::<f64>().is_ok() {
@@ -240,7 +251,9 @@ async fn read_key(world: &mut HarnessWorld, key: &str) -> Result<(bool, Option<S
     let entry = payload["configurationKey"]
         .as_array()
         .and_then(|keys| keys.iter().find(|k| k["key"] == key))
-        .ok_or_else(|| format!("the charger does not report the configuration key {key}: {payload}"))?;
+        .ok_or_else(|| {
+            format!("the charger does not report the configuration key {key}: {payload}")
+        })?;
     Ok((
         entry["readonly"].as_bool().unwrap_or(false),
         entry["value"].as_str().map(str::to_string),
@@ -248,7 +261,7 @@ async fn read_key(world: &mut HarnessWorld, key: &str) -> Result<(bool, Option<S
 }
 
 step_fn!(charger_is_idle, |world, ctx| {
-    super::sim_control::check_alive(world)?;
+    support::check_alive(world)?;
     world
         .call(
             Instrument::Csms,
@@ -275,7 +288,9 @@ step_fn!(charger_is_idle, |world, ctx| {
             },
         )
         .await
-        .map_err(|e| format!("the charger is not idle (connector 1 never reported Available): {e}"))?;
+        .map_err(|e| {
+            format!("the charger is not idle (connector 1 never reported Available): {e}")
+        })?;
     mark(world).await
 });
 
@@ -317,7 +332,9 @@ step_fn!(precondition_key_writable, |world, ctx| {
     let key = text(&ctx, 1)?;
     let (readonly, _) = read_key(world, &key).await?;
     if readonly {
-        Err(format!("precondition: the configuration key {key} is read-only; this case needs it writable"))
+        Err(format!(
+            "precondition: the configuration key {key} is read-only; this case needs it writable"
+        ))
     } else {
         Ok(())
     }
@@ -331,7 +348,10 @@ step_fn!(boot_answer, |world, ctx| {
     };
     let interval_s = support::number(&ctx, 2)? as u32;
     world
-        .call(Instrument::Csms, csms::SetBootResponse { status, interval_s })
+        .call(
+            Instrument::Csms,
+            csms::SetBootResponse { status, interval_s },
+        )
         .await?;
     Ok(())
 });
@@ -409,8 +429,8 @@ step_fn!(delayed_answer, |world, ctx| {
     Ok(())
 });
 
-/// The OCTT reusable state Charging (TC_010): plug in, remote start, vehicle ready, StartTransaction
-/// and Charging, contactor closed.
+// The OCTT reusable state Charging (TC_010): plug in, remote start, vehicle ready, StartTransaction
+// and Charging, contactor closed.
 step_fn!(session_running, |world, ctx| {
     let id_tag = support::resolve_text(world, &text(&ctx, 1)?).await?;
     mark(world).await?;
@@ -431,7 +451,10 @@ step_fn!(session_running, |world, ctx| {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     receive_pair(
         world,
-        ("StartTransaction", Some(json!({"connectorId": 1, "idTag": id_tag}))),
+        (
+            "StartTransaction",
+            Some(json!({"connectorId": 1, "idTag": id_tag})),
+        ),
         status_matcher(1, &["Charging"], None),
         deadline,
     )
@@ -445,7 +468,9 @@ step_fn!(session_running, |world, ctx| {
 
 step_fn!(csms_sends, |world, ctx| {
     let action = text(&ctx, 1)?;
-    let payload = support::docstring_json(world, &ctx).await?.unwrap_or(json!({}));
+    let payload = support::docstring_json(world, &ctx)
+        .await?
+        .unwrap_or(json!({}));
     mark(world).await?;
     send_call(world, &action, payload).await?;
     Ok(())
@@ -464,7 +489,9 @@ fn alternatives(text: &str) -> Vec<Alternative> {
             let a = a.trim();
             match a.strip_prefix("CallError") {
                 Some("") => Alternative::AnyCallError,
-                Some(code) if code.starts_with(' ') => Alternative::CallError(code.trim().to_string()),
+                Some(code) if code.starts_with(' ') => {
+                    Alternative::CallError(code.trim().to_string())
+                }
                 _ => Alternative::Value(a.to_string()),
             }
         })
@@ -489,12 +516,16 @@ step_fn!(responds_with_field, |world, ctx| {
         .last_call
         .as_ref()
         .ok_or("the CSMS has sent no call in this scenario, so there is no answer to check")?;
-    let ok = alternatives(&wanted).iter().any(|alt| match (alt, &call.outcome) {
-        (Alternative::Value(v), CallOutcome::Result { payload }) => reads_as(&payload[&field], v),
-        (Alternative::AnyCallError, CallOutcome::Error { .. }) => true,
-        (Alternative::CallError(c), CallOutcome::Error { code, .. }) => c == code,
-        _ => false,
-    });
+    let ok = alternatives(&wanted)
+        .iter()
+        .any(|alt| match (alt, &call.outcome) {
+            (Alternative::Value(v), CallOutcome::Result { payload }) => {
+                reads_as(&payload[&field], v)
+            }
+            (Alternative::AnyCallError, CallOutcome::Error { .. }) => true,
+            (Alternative::CallError(c), CallOutcome::Error { code, .. }) => c == code,
+            _ => false,
+        });
     if ok {
         Ok(())
     } else {
@@ -524,9 +555,12 @@ step_fn!(responds_with_call_error, |world, ctx| {
 });
 
 step_fn!(responds_with_subset, |world, ctx| {
-    let subset = support::docstring_json(world, &ctx)
-        .await?
-        .ok_or_else(|| format!("the step at line {} needs a JSON docstring", support::line(&ctx)))?;
+    let subset = support::docstring_json(world, &ctx).await?.ok_or_else(|| {
+        format!(
+            "the step at line {} needs a JSON docstring",
+            support::line(&ctx)
+        )
+    })?;
     let (action, payload) = last_result(world)?;
     match super::json_match::mismatch(payload, &subset) {
         None => Ok(()),
@@ -540,10 +574,15 @@ step_fn!(responds_with_subset, |world, ctx| {
 fn reported_keys(world: &HarnessWorld) -> Result<(&Vec<Value>, &Value), String> {
     let (action, payload) = last_result(world)?;
     if action != "GetConfiguration" {
-        return Err(format!("the last CSMS call was {action}, not GetConfiguration"));
+        return Err(format!(
+            "the last CSMS call was {action}, not GetConfiguration"
+        ));
     }
     static EMPTY: Vec<Value> = Vec::new();
-    Ok((payload["configurationKey"].as_array().unwrap_or(&EMPTY), payload))
+    Ok((
+        payload["configurationKey"].as_array().unwrap_or(&EMPTY),
+        payload,
+    ))
 }
 
 step_fn!(configuration_has_keys, |world, ctx| {
@@ -552,7 +591,10 @@ step_fn!(configuration_has_keys, |world, ctx| {
     let mut problems = Vec::new();
     for row in &rows {
         let Some(key) = row.get("key") else {
-            return Err(format!("the table at line {} needs a key column", support::line(&ctx)));
+            return Err(format!(
+                "the table at line {} needs a key column",
+                support::line(&ctx)
+            ));
         };
         let Some(entry) = keys.iter().find(|k| k["key"] == key.as_str()) else {
             problems.push(format!("{key} is missing"));
@@ -631,7 +673,9 @@ mod tests {
     fn answer_alternatives() {
         let alts = alternatives("Rejected or CallError PropertyConstraintViolation or CallError");
         assert!(matches!(&alts[0], Alternative::Value(v) if v == "Rejected"));
-        assert!(matches!(&alts[1], Alternative::CallError(c) if c == "PropertyConstraintViolation"));
+        assert!(
+            matches!(&alts[1], Alternative::CallError(c) if c == "PropertyConstraintViolation")
+        );
         assert!(matches!(&alts[2], Alternative::AnyCallError));
         assert!(reads_as(&json!(-1), "-1"));
         assert!(reads_as(&json!("Unlocked"), "Unlocked"));

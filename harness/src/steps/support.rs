@@ -18,8 +18,7 @@ macro_rules! step_fn {
             $world: &mut $crate::runner::HarnessWorld,
             $ctx: cucumber::step::Context,
         ) -> cucumber::codegen::LocalBoxFuture<'_, ()> {
-            #[allow(unused_variables)]
-            let _ = &$ctx;
+            let _ = (&$world, &$ctx);
             super::step(async move { $body })
         }
     };
@@ -150,10 +149,14 @@ pub async fn values_for(world: &HarnessWorld, text: &str) -> Result<ScenarioValu
     let mut values = ScenarioValues {
         transaction_id: world.memory.transaction_id,
         reservation_id: world.memory.reservation_id,
-        response: world.memory.last_call.as_ref().and_then(|c| match &c.outcome {
-            csms::CallOutcome::Result { payload } => Some(payload.clone()),
-            _ => None,
-        }),
+        response: world
+            .memory
+            .last_call
+            .as_ref()
+            .and_then(|c| match &c.outcome {
+                csms::CallOutcome::Result { payload } => Some(payload.clone()),
+                _ => None,
+            }),
         charge_point_id: None,
         file_server: None,
         test_data: world.run.rig.test_data.clone(),
@@ -203,4 +206,14 @@ pub fn measure(
     let passed = m.verdict == conformance_report::MeasurementVerdict::Passed;
     world.memory.measurements.push(m);
     passed
+}
+
+/// Capture `n` as a borrowed string.
+pub fn capture_str(ctx: &Context, n: usize) -> Result<&str, String> {
+    super::capture(ctx, n)
+}
+
+/// Fails when one of the emulated rig's processes (simulator, firmware) has ended.
+pub fn check_alive(world: &HarnessWorld) -> Result<(), String> {
+    world.lease()?.with(|instance| instance.check_children())?
 }

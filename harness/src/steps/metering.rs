@@ -1,0 +1,366 @@
+//! The charger's meter against the reference power analyser. The charger's values come from a
+//! MeterValues the CSMS triggers; the analyser measures on the supply side.
+
+use std::time::{Duration, Instant};
+
+use cucumber::gherkin::StepType;
+use plugin_api::kinds::csms::CallOutcome;
+use plugin_api::kinds::power_analyser as pa;
+use serde_json::{json, Value};
+
+use super::memory::EnergyStart;
+use super::ocpp::{describe, send_call};
+use super::ocpp_receive::receive;
+use super::support::{self, mark, step_fn, text};
+use super::StepDef;
+use crate::rig::Instrument;
+use crate::runner::HarnessWorld;
+
+pub const STEPS: &[StepDef] = &[
+    StepDef {
+        keyword: StepType::When,
+        pattern: "the analyser starts integrating energy",
+        example: "When the analyser starts integrating energy",
+        run: start_integration,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the analyser's energy agrees with the charger's within (\d+(?:\.\d+)?) %",
+        example: "Then the analyser's energy agrees with the charger's within 1 %",
+        run: energy_agrees,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the charger's (Current\.Import|Voltage|Power\.Active\.Import)(?: on (L1|L2|L3))? agrees with the analyser within (\d+(?:\.\d+)?) %",
+        example: "Then the charger's Current.Import on L2 agrees with the analyser within 1 %",
+        run: value_agrees,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the analyser measures (\d+(?:\.\d+)?) A on each phase within (\d+) s",
+        example: "Then the analyser measures 16 A on each phase within 5 s",
+        run: analyser_current,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the analyser measures (\d+(?:\.\d+)?) kW ± (\d+(?:\.\d+)?) kW",
+        example: "Then the analyser measures 11.0 kW ± 0.4 kW",
+        run: analyser_power,
+    },
+];
+
+const ELEMENTS: [u8; 3] = [1, 2, 3];
+const METER_VALUES_TIMEOUT_MS: u64 = 5_000;
+
+/// One sampled value of a MeterValues, in SI base units (Wh, W, A, V), with its resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub measurand: String,
+    pub phase: Option<String>,
+    pub value: f64,
+    pub resolution: f64,
+}
+
+/// Every sampled value of a MeterValues payload.
+pub fn samples(payload: &Value) -> Result<Vec<Sample>, String> {
+    let mut out = Vec::new();
+    for mv in payload["meterValue"].as_array().into_iter().flatten() {
+        for sv in mv["sampledValue"].as_array().into_iter().flatten() {
+            let text = sv["value"].as_str().unwrap_or("");
+            let value: f64 = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("sampled value {text:?} is not a number: {sv}"))?;
+            let decimals = text.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+            let scale = match sv["unit"].as_str() {
+                Some("kWh") | Some("kW") | Some("kvarh") | Some("kvar") | Some("kVA") => 1000.0,
+                _ => 1.0,
+            };
+            out.push(Sample {
+                measurand: sv["measurand"]
+                    .as_str()
+                    .unwrap_or("Energy.Active.Import.Register")
+                    .to_string(),
+                phase: sv["phase"].as_str().map(str::to_string),
+                value: value * scale,
+                resolution: 10f64.powi(-decimals) * scale,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The sample of `measurand` on `phase` (`L1` also finds `L1-N`); without a phase, the
+/// phase-less sample, or else the sum over the phases.
+pub fn pick(samples: &[Sample], measurand: &str, phase: Option<&str>) -> Option<f64> {
+    let of: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.measurand == measurand)
+        .collect();
+    match phase {
+        Some(p) => of
+            .iter()
+            .find(|s| {
+                s.phase
+                    .as_deref()
+                    .is_some_and(|sp| sp == p || sp.starts_with(&format!("{p}-")))
+            })
+            .map(|s| s.value),
+        None => of
+            .iter()
+            .find(|s| s.phase.is_none())
+            .map(|s| s.value)
+            .or_else(|| (!of.is_empty()).then(|| of.iter().map(|s| s.value).sum())),
+    }
+}
+
+/// Asks the charger for MeterValues now and returns its sampled values.
+async fn triggered_samples(world: &mut HarnessWorld) -> Result<Vec<Sample>, String> {
+    mark(world).await?;
+    let outcome = send_call(
+        world,
+        "TriggerMessage",
+        json!({"requestedMessage": "MeterValues", "connectorId": 1}),
+    )
+    .await?;
+    if !matches!(&outcome, CallOutcome::Result { payload } if payload["status"] == "Accepted") {
+        return Err(format!(
+            "reading the charger's meter: expected TriggerMessage MeterValues Accepted, got {}",
+            describe(&outcome)
+        ));
+    }
+    let frame = receive(
+        world,
+        "MeterValues",
+        Some(&json!({"connectorId": 1})),
+        METER_VALUES_TIMEOUT_MS,
+    )
+    .await
+    .map_err(|e| format!("reading the charger's meter: {e}"))?;
+    samples(&frame.payload)
+}
+
+fn register(samples: &[Sample]) -> Result<(f64, f64), String> {
+    samples
+        .iter()
+        .find(|s| s.measurand == "Energy.Active.Import.Register" && s.phase.is_none())
+        .map(|s| (s.value, s.resolution))
+        .ok_or_else(|| {
+            format!("the charger's MeterValues has no Energy.Active.Import.Register: {samples:?}")
+        })
+}
+
+step_fn!(start_integration, |world, ctx| {
+    world
+        .call(Instrument::Analyser, pa::IntegrationReset {})
+        .await?;
+    world
+        .call(Instrument::Analyser, pa::IntegrationStart {})
+        .await?;
+    let (register_wh, resolution_wh) = register(&triggered_samples(world).await?)?;
+    world.memory.energy_start = Some(EnergyStart {
+        register_wh,
+        resolution_wh,
+    });
+    Ok(())
+});
+
+step_fn!(energy_agrees, |world, ctx| {
+    let tolerance = support::number(&ctx, 1)?;
+    let start = world.memory.energy_start.ok_or(
+        "the analyser was not integrating: use \"the analyser starts integrating energy\" first",
+    )?;
+    world
+        .call(Instrument::Analyser, pa::IntegrationStop {})
+        .await?;
+    let reading = world
+        .call(
+            Instrument::Analyser,
+            pa::IntegrationRead {
+                elements: ELEMENTS.to_vec(),
+            },
+        )
+        .await?;
+    let (end_wh, end_res) = register(&triggered_samples(world).await?)?;
+    let charger_wh = end_wh - start.register_wh;
+    let analyser_wh = reading.total_wh;
+    if analyser_wh <= 0.0 {
+        return Err(format!(
+            "the analyser integrated {analyser_wh:.2} Wh: no energy flowed to compare"
+        ));
+    }
+    // The register's own resolution at each end is allowed on top of the accuracy class.
+    let allowance = tolerance + (start.resolution_wh + end_res) / analyser_wh * 100.0;
+    let error = (charger_wh - analyser_wh) / analyser_wh * 100.0;
+    if support::measure(
+        world,
+        "charger energy error against the analyser",
+        error,
+        "%",
+        Some(-allowance),
+        Some(allowance),
+    ) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the charger's energy within {tolerance} % of the analyser's (± {allowance:.2} % with the register's resolution); charger {charger_wh:.2} Wh, analyser {analyser_wh:.2} Wh ({error:+.2} %)"
+        ))
+    }
+});
+
+step_fn!(value_agrees, |world, ctx| {
+    let measurand = text(&ctx, 1)?;
+    let phase = support::optional(&ctx, 2);
+    let tolerance = support::number(&ctx, 3)?;
+    let samples = triggered_samples(world).await?;
+    let reading = world
+        .call(
+            Instrument::Analyser,
+            pa::MeasureElements {
+                elements: ELEMENTS.to_vec(),
+            },
+        )
+        .await?;
+    let charger = pick(&samples, &measurand, phase.as_deref()).ok_or_else(|| {
+        format!(
+            "the charger's MeterValues has no {measurand}{}: {samples:?}",
+            phase
+                .as_deref()
+                .map(|p| format!(" on {p}"))
+                .unwrap_or_default()
+        )
+    })?;
+    let element = |e: &pa::ElementReading| match measurand.as_str() {
+        "Current.Import" => e.current_a,
+        "Voltage" => e.voltage_v,
+        _ => e.power_w,
+    };
+    let analyser = match phase.as_deref() {
+        Some(p) => {
+            let n: u8 = p[1..].parse().unwrap_or(1);
+            reading
+                .elements
+                .iter()
+                .find(|e| e.element == n)
+                .map(element)
+                .ok_or_else(|| format!("the analyser did not report element {n}"))?
+        }
+        None if measurand == "Power.Active.Import" => reading.elements.iter().map(element).sum(),
+        None => reading.elements.first().map(element).unwrap_or(0.0),
+    };
+    let name = format!(
+        "charger {measurand}{} against the analyser",
+        phase
+            .as_deref()
+            .map(|p| format!(" {p}"))
+            .unwrap_or_default()
+    );
+    if analyser.abs() < 1e-9 {
+        return Err(format!(
+            "the analyser measures no {measurand} to compare with (charger: {charger})"
+        ));
+    }
+    let error = (charger - analyser) / analyser * 100.0;
+    if support::measure(world, name, error, "%", Some(-tolerance), Some(tolerance)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the charger's {measurand}{} within {tolerance} % of the analyser; charger {charger:.3}, analyser {analyser:.3} ({error:+.2} %)",
+            phase.as_deref().map(|p| format!(" on {p}")).unwrap_or_default()
+        ))
+    }
+});
+
+step_fn!(analyser_current, |world, ctx| {
+    let amps = support::number(&ctx, 1)?;
+    let timeout = Duration::from_secs(support::number(&ctx, 2)? as u64);
+    let tol = world.run.rig.tolerances.current_a;
+    let n = world.memory.ev_phases.unwrap_or(3).clamp(1, 3) as usize;
+    let deadline = Instant::now() + timeout;
+    loop {
+        let reading = world
+            .call(
+                Instrument::Analyser,
+                pa::MeasureElements {
+                    elements: ELEMENTS[..n].to_vec(),
+                },
+            )
+            .await?;
+        let currents: Vec<f64> = reading.elements.iter().map(|e| e.current_a).collect();
+        if currents.len() == n && currents.iter().all(|i| (i - amps).abs() <= tol) {
+            for (k, i) in currents.iter().enumerate() {
+                support::measure(
+                    world,
+                    format!("analyser current L{}", k + 1),
+                    *i,
+                    "A",
+                    Some(amps - tol),
+                    Some(amps + tol),
+                );
+            }
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "expected the analyser to measure {amps} A (± {tol} A) on each of {n} phase(s) within {} s; it measures {currents:?} A",
+                timeout.as_secs()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+});
+
+step_fn!(analyser_power, |world, ctx| {
+    let kw = support::number(&ctx, 1)?;
+    let tol = support::number(&ctx, 2)?;
+    let reading = world
+        .call(
+            Instrument::Analyser,
+            pa::MeasureElements {
+                elements: ELEMENTS.to_vec(),
+            },
+        )
+        .await?;
+    let total_kw = reading.elements.iter().map(|e| e.power_w).sum::<f64>() / 1000.0;
+    if support::measure(
+        world,
+        "analyser active power",
+        total_kw,
+        "kW",
+        Some(kw - tol),
+        Some(kw + tol),
+    ) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the analyser to measure {kw} kW ± {tol} kW; it measures {total_kw:.2} kW"
+        ))
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampled_values_in_si_units_with_resolution() {
+        let payload = json!({"connectorId": 1, "meterValue": [{"timestamp": "2026-01-01T00:00:00Z", "sampledValue": [
+            {"value": "1234.5", "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+            {"value": "12.345", "measurand": "Energy.Active.Import.Register", "unit": "kWh", "phase": "L1"},
+            {"value": "16.02", "measurand": "Current.Import", "phase": "L1", "unit": "A"},
+            {"value": "15.98", "measurand": "Current.Import", "phase": "L2", "unit": "A"},
+            {"value": "230.1", "measurand": "Voltage", "phase": "L1-N", "unit": "V"},
+            {"value": "3", "measurand": "Power.Active.Import", "unit": "kW"}
+        ]}]});
+        let s = samples(&payload).unwrap();
+        assert_eq!(register(&s).unwrap(), (1234.5, 0.1));
+        assert_eq!(s[1].value, 12345.0);
+        assert!((s[1].resolution - 1.0).abs() < 1e-9);
+        assert_eq!(pick(&s, "Current.Import", Some("L2")), Some(15.98));
+        assert_eq!(pick(&s, "Voltage", Some("L1")), Some(230.1));
+        assert_eq!(pick(&s, "Power.Active.Import", None), Some(3000.0));
+        assert!((pick(&s, "Current.Import", None).unwrap() - 32.0).abs() < 1e-9);
+        assert_eq!(pick(&s, "Voltage", Some("L3")), None);
+        assert!(samples(&json!({"meterValue": [{"sampledValue": [{"value": "x"}]}]})).is_err());
+    }
+}
