@@ -72,6 +72,21 @@ struct Stats {
     calls: AtomicU64,
     call_failures: AtomicU64,
     latencies_us: Mutex<Vec<u32>>,
+    /// Charge points that finished their paced CALLs.
+    done: AtomicU64,
+}
+
+/// CPU seconds (user + system) used by this process so far, from /proc (0 where unavailable).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|x| x.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|x| x.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0
 }
 
 const METER: &str = r#"{"connectorId":1,"transactionId":7,"meterValue":[{"timestamp":"2026-11-28T16:00:00Z","sampledValue":[{"value":"12345","measurand":"Energy.Active.Import.Register","unit":"Wh"},{"value":"15.9","measurand":"Current.Import","phase":"L1","unit":"A"}]}]}"#;
@@ -152,6 +167,7 @@ async fn charge_point(
         }
     }
     stats.latencies_us.lock().unwrap().extend(local);
+    stats.done.fetch_add(1, Ordering::Relaxed);
     // Stay connected until the window is over for everyone.
     tokio::time::sleep_until(stop + Duration::from_millis(500)).await;
 }
@@ -189,7 +205,7 @@ fn main() {
     );
 
     let t_ramp = Instant::now();
-    let (held, ramp, frames) = client.block_on(async {
+    let (held, ramp, frames, busy, cpu) = client.block_on(async {
         let gate = Arc::new(Semaphore::new(64));
         let (win_tx, win_rx) = watch::channel::<Window>(None);
         let tasks: Vec<_> = (0..a.cps)
@@ -216,19 +232,28 @@ fn main() {
         let seq0 = csms.mark();
         let start = TokioInstant::now() + Duration::from_millis(100);
         let stop = start + Duration::from_secs(a.seconds);
+        let cpu0 = cpu_seconds();
         let _ = win_tx.send(Some((start, stop)));
-        tokio::time::sleep_until(stop).await;
+        // Wait until every paced CALL was answered (a saturated CSMS answers after `stop`).
+        let drain_limit = stop + Duration::from_secs(60);
+        while stats.done.load(Ordering::Relaxed) < stats.connected.load(Ordering::Relaxed)
+            && TokioInstant::now() < drain_limit
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let busy = start.elapsed();
+        let cpu = cpu_seconds() - cpu0;
         let frames = csms.mark() - seq0;
         for t in tasks {
             let _ = t.await;
         }
-        (held, ramp, frames)
+        (held, ramp, frames, busy, cpu)
     });
 
     let mut lat = std::mem::take(&mut *stats.latencies_us.lock().unwrap());
     lat.sort_unstable();
     let calls = stats.calls.load(Ordering::Relaxed);
-    let secs = a.seconds as f64;
+    let secs = busy.as_secs_f64();
     println!(
         "held at once: {held} of {} (connect failures {}), ramp-up {:.1} s",
         a.cps,
@@ -236,7 +261,8 @@ fn main() {
         ramp.as_secs_f64()
     );
     println!(
-        "answered: {calls} CALLs in {secs} s = {:.0} CALLs/s; CSMS recorded {frames} frames = {:.0} frames/s; failed calls {}",
+        "answered: {calls} CALLs in {secs:.1} s (window {} s + drain) = {:.0} CALLs/s; CSMS recorded {frames} frames = {:.0} frames/s; failed calls {}",
+        a.seconds,
         calls as f64 / secs,
         frames as f64 / secs,
         stats.call_failures.load(Ordering::Relaxed)
@@ -247,6 +273,12 @@ fn main() {
         percentile_ms(&lat, 0.99),
         percentile_ms(&lat, 1.0)
     );
+    if cpu > 0.0 {
+        println!(
+            "process CPU (client + CSMS): {cpu:.1} s = {:.1} µs per frame",
+            cpu * 1e6 / frames.max(1) as f64
+        );
+    }
     let violations = csms.violations(0).len();
     println!("violations recorded: {violations}");
     drop(client);

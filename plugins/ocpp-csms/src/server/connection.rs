@@ -52,7 +52,7 @@ impl Conn {
     fn send(&self, frame: &Frame, checked: bool) {
         let text = frame.to_text();
         let mut session = self.lock_session();
-        let mut ins = validate::inspect(&mut session, Sender::CentralSystem, &text);
+        let mut ins = validate::inspect_frame(&mut session, Sender::CentralSystem, frame);
         if !checked {
             ins.violations.clear();
         }

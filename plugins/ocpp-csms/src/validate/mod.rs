@@ -61,12 +61,57 @@ pub fn inspect(session: &mut Session, sender: Sender, text: &str) -> Inspection 
         late: false,
         violations: framed.violations,
     };
+    check_exchange(&mut ins, session, sender);
+    ins
+}
+
+/// Like `inspect` for a frame that is already structured (the CSMS's own frames): the same id,
+/// action and schema checks without parsing the text again.
+pub fn inspect_frame(session: &mut Session, sender: Sender, f: &Frame) -> Inspection {
+    let (message_type, action) = match f {
+        Frame::Call { action, .. } => (frame::CALL, Some(action.clone())),
+        Frame::CallResult { .. } => (frame::CALLRESULT, None),
+        Frame::CallError { .. } => (frame::CALLERROR, None),
+    };
+    let mut ins = Inspection {
+        frame: Some(f.clone()),
+        message_type: Some(message_type),
+        id: Some(f.id().to_string()),
+        action,
+        late: false,
+        violations: Vec::new(),
+    };
+    if f.id().chars().count() > frame::MAX_MESSAGE_ID_LEN {
+        ins.violations.push(Violation::new(
+            RuleKind::MessageId,
+            "[1]",
+            format!(
+                "message id exceeds the limit of {} characters",
+                frame::MAX_MESSAGE_ID_LEN
+            ),
+        ));
+    }
+    if let Frame::CallError { code, .. } = f {
+        if CallErrorCode::parse(code).is_none() {
+            ins.violations.push(Violation::new(
+                RuleKind::Constraint,
+                "[2]",
+                format!("{code:?} is not an OCPP-J 1.6 CallError code"),
+            ));
+        }
+    }
+    check_exchange(&mut ins, session, sender);
+    ins
+}
+
+/// The checks that need the connection: message ids, the action, and the payload schema.
+fn check_exchange(ins: &mut Inspection, session: &mut Session, sender: Sender) {
     match (ins.message_type, ins.id.clone()) {
         (Some(frame::CALL), Some(id)) => {
             let action = ins.action.clone().unwrap_or_default();
             let id_violations = session.on_call(sender, &id, &action);
             ins.violations.extend(id_violations);
-            check_call_action(&mut ins, sender);
+            check_call_action(ins, sender);
         }
         (Some(frame::CALLRESULT | frame::CALLERROR), Some(id)) => {
             match session.on_answer(sender, &id) {
@@ -87,7 +132,6 @@ pub fn inspect(session: &mut Session, sender: Sender, text: &str) -> Inspection 
         }
         _ => {}
     }
-    ins
 }
 
 fn check_call_action(ins: &mut Inspection, sender: Sender) {
@@ -259,6 +303,28 @@ mod tests {
         let ins = cp(&mut Session::default(), "not json");
         assert_eq!(ins.violations[0].rule, RuleKind::Json);
         assert!(ins.call_error().is_none());
+    }
+
+    #[test]
+    fn structured_frames_get_the_same_checks_as_text() {
+        let mut a = Session::default();
+        let mut b = Session::default();
+        let call = Frame::Call {
+            id: "c1".into(),
+            action: "Reset".into(),
+            payload: serde_json::json!({"type": "Warm"}),
+        };
+        let from_text = inspect(&mut a, Sender::CentralSystem, &call.to_text());
+        let from_frame = inspect_frame(&mut b, Sender::CentralSystem, &call);
+        assert_eq!(from_text.violations, from_frame.violations);
+        assert_eq!(from_frame.violations[0].rule, RuleKind::Enum);
+        let answer = Frame::CallResult {
+            id: "c1".into(),
+            payload: serde_json::json!({"status": "Accepted"}),
+        };
+        let ins = inspect_frame(&mut b, Sender::ChargePoint, &answer);
+        assert!(ins.violations.is_empty());
+        assert_eq!(ins.action.as_deref(), Some("Reset"));
     }
 
     #[test]
