@@ -10,7 +10,7 @@ use ocpp_charge_point::{ChargePoint, Output, Settings, StoredState};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -74,22 +74,25 @@ async fn send(ws: &mut ServerWs, v: Value) {
     ws.send(Message::Text(v.to_string().into())).await.unwrap();
 }
 
+/// Handshake check: path with the percent-encoded identity, subprotocol echoed.
+// The error type is fixed by tungstenite's callback signature.
+#[allow(clippy::result_large_err)]
+fn handshake(req: &Request, mut resp: Response) -> Result<Response, ErrorResponse> {
+    assert_eq!(req.uri().path(), "/ocpp/WS%201");
+    let offered = req
+        .headers()
+        .get("Sec-WebSocket-Protocol")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(offered.contains("ocpp1.6"));
+    resp.headers_mut()
+        .insert("Sec-WebSocket-Protocol", "ocpp1.6".parse().unwrap());
+    Ok(resp)
+}
+
 async fn csms_script(listener: TcpListener) {
     let (tcp, _) = listener.accept().await.unwrap();
-    let callback = |req: &Request, mut resp: Response| {
-        assert_eq!(req.uri().path(), "/ocpp/WS%201");
-        let offered = req
-            .headers()
-            .get("Sec-WebSocket-Protocol")
-            .unwrap()
-            .to_str()
-            .unwrap();
-        assert!(offered.contains("ocpp1.6"));
-        resp.headers_mut()
-            .insert("Sec-WebSocket-Protocol", "ocpp1.6".parse().unwrap());
-        Ok(resp)
-    };
-    let mut ws = tokio_tungstenite::accept_hdr_async(tcp, callback)
+    let mut ws = tokio_tungstenite::accept_hdr_async(tcp, handshake)
         .await
         .unwrap();
 
