@@ -731,3 +731,51 @@ step_fn!(no_violation, |world, ctx| {
         )),
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(payload: Value) -> RecordedFrame {
+        RecordedFrame {
+            seq: 7,
+            t_us: 0,
+            mono_us: 0,
+            charge_point: "HALO-000123".into(),
+            direction: csms::Direction::FromChargePoint,
+            message_type: csms::MessageType::Call,
+            unique_id: Some("1".into()),
+            action: Some("StatusNotification".into()),
+            payload,
+            raw: String::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_status_frame_fits_one_of_several_statuses() {
+        let f = frame(json!({"connectorId": 1, "status": "SuspendedEVSE", "errorCode": "NoError"}));
+        let subset = json!({"connectorId": 1});
+        let statuses = vec!["SuspendedEV".to_string(), "SuspendedEVSE".to_string()];
+        assert_eq!(fits(&f, Some(&subset), &statuses), Ok(()));
+        let only_charging = vec!["Charging".to_string()];
+        assert_eq!(
+            fits(&f, Some(&subset), &only_charging).unwrap_err(),
+            "status is \"SuspendedEVSE\", expected Charging"
+        );
+        let other_connector = json!({"connectorId": 0});
+        assert!(fits(&f, Some(&other_connector), &statuses).is_err());
+    }
+
+    #[test]
+    fn status_matchers_name_connector_status_and_error_code() {
+        let (action, subset) = status_matcher(1, &["Faulted"], Some("ConnectorLockFailure"));
+        assert_eq!(action, "StatusNotification");
+        assert_eq!(
+            subset.unwrap(),
+            json!({"connectorId": 1, "status": "Faulted", "errorCode": "ConnectorLockFailure"})
+        );
+        let (_, subset) = status_matcher(0, &["Available", "Unavailable"], None);
+        assert_eq!(subset.unwrap(), json!({"connectorId": 0}));
+    }
+}

@@ -104,3 +104,39 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod documentation {
+    use crate::steps::all;
+
+    /// `features/STEPS.md` documents every step of the library (the harness's own starter steps
+    /// are listed there by example).
+    #[test]
+    fn steps_md_lists_every_pattern() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../features/STEPS.md");
+        let doc = std::fs::read_to_string(&path).expect("features/STEPS.md");
+        let missing: Vec<&str> = all()
+            .into_iter()
+            .map(|d| d.pattern)
+            .filter(|p| {
+                let escaped = p.replace('|', "\\|");
+                !doc.contains(&format!("`{escaped}`")) && !doc.contains(p.trim_end_matches(":?"))
+            })
+            .collect();
+        let starters = [
+            "the charger is ready",
+            "the CSMS goes offline",
+            "the CSMS goes online",
+        ];
+        let missing: Vec<&str> = missing
+            .into_iter()
+            .filter(|p| {
+                !starters.iter().any(|s| p.starts_with(s))
+                    && !p.contains("protocol violation")
+                    && !p.contains("asks for state")
+                    && !p.contains("control pilot is in state")
+            })
+            .collect();
+        assert!(missing.is_empty(), "not in features/STEPS.md: {missing:?}");
+    }
+}
