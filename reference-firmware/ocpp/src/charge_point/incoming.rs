@@ -98,9 +98,15 @@ impl ChargePoint {
             "GetCompositeSchedule" => encode(self.composite_schedule(now, req!())),
             "GetConfiguration" => encode(self.get_configuration(req!())),
             "GetDiagnostics" => encode(self.get_diagnostics(now, req!())),
-            "GetLocalListVersion" => encode(GetLocalListVersionResponse {
-                list_version: self.local_list.reported_version(),
-            }),
+            "GetLocalListVersion" => {
+                // -1 tells the CSMS the list is not in use (disabled).
+                let list_version = if self.config.bool(keys::LOCAL_AUTH_LIST_ENABLED) {
+                    self.local_list.reported_version()
+                } else {
+                    -1
+                };
+                encode(GetLocalListVersionResponse { list_version })
+            }
             "RemoteStartTransaction" => encode(self.remote_start(now, req!())),
             "RemoteStopTransaction" => encode(self.remote_stop(now, req!())),
             "ReserveNow" => encode(self.reserve_now(req!(), now)),
