@@ -90,6 +90,10 @@ fn local_list_disabled_is_not_supported() {
         b.status_of("SendLocalList", full_list(1, &[])),
         "NotSupported"
     );
+    assert_eq!(
+        b.csms("GetLocalListVersion", json!({}))[2]["listVersion"],
+        -1
+    );
 }
 
 fn reserve(
