@@ -111,8 +111,8 @@ impl State {
         mono_us: u64,
         charge_point: &str,
         direction: Direction,
-        ins: &Inspection,
-        raw: &str,
+        ins: Inspection,
+        raw: String,
     ) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -123,13 +123,16 @@ impl State {
             (Some(_), Some(frame::CALLERROR)) => MessageType::CallError,
             _ => MessageType::Malformed,
         };
-        let payload = match &ins.frame {
-            Some(frame::Frame::CallError { details, .. }) => details.clone(),
-            _ => ins.payload().cloned().unwrap_or(Value::Null),
+        let payload = match ins.frame {
+            Some(frame::Frame::CallError { details, .. }) => details,
+            Some(frame::Frame::Call { payload, .. } | frame::Frame::CallResult { payload, .. }) => {
+                payload
+            }
+            None => Value::Null,
         };
         for v in &ins.violations {
             self.violations
-                .push(api_violation(seq, t_us, charge_point, direction, v, raw));
+                .push(api_violation(seq, t_us, charge_point, direction, v, &raw));
         }
         self.frames.push_back(RecordedFrame {
             seq,
@@ -138,10 +141,10 @@ impl State {
             charge_point: charge_point.to_string(),
             direction,
             message_type,
-            unique_id: ins.id.clone(),
-            action: ins.action.clone(),
+            unique_id: ins.id,
+            action: ins.action,
             payload,
-            raw: raw.to_string(),
+            raw,
             violations: ins.violations.iter().map(describe).collect(),
         });
         while self.frames.len() > self.log_limit {

@@ -49,7 +49,7 @@ impl Conn {
 
     /// Validates and records a frame the CSMS sends, then queues it. `checked` = false for
     /// CallErrors echoing a malformed CALL (whose id may itself break the rules).
-    fn send(&self, frame: &Frame, checked: bool) {
+    fn send(&self, frame: Frame, checked: bool) {
         let text = frame.to_text();
         let mut session = self.lock_session();
         let mut ins = validate::inspect_frame(&mut session, Sender::CentralSystem, frame);
@@ -61,8 +61,8 @@ impl Conn {
             mono,
             &self.identity,
             Direction::ToChargePoint,
-            &ins,
-            &text,
+            ins,
+            text.clone(),
         );
         let _ = self.tx.send(Outgoing::Text(text));
         drop(session);
@@ -97,7 +97,7 @@ impl Conn {
             }
         }
         self.send(
-            &Frame::Call {
+            Frame::Call {
                 id,
                 action: action.to_string(),
                 payload,
@@ -130,15 +130,25 @@ impl Conn {
             validate::inspect(&mut session, Sender::ChargePoint, text)
         };
         let reaction = self.decide(&mut ins, now);
-        let mut state = self.shared.lock();
-        state.record_frame(mono, &self.identity, Direction::FromChargePoint, &ins, text);
-        drop(state);
+        let answer_to_csms = match &ins.frame {
+            Some(f @ (Frame::CallResult { .. } | Frame::CallError { .. })) => Some(f.clone()),
+            _ => None,
+        };
+        let id = ins.id.clone();
+        let call_was_valid = ins.violations.is_empty();
+        self.shared.lock().record_frame(
+            mono,
+            &self.identity,
+            Direction::FromChargePoint,
+            ins,
+            text.to_string(),
+        );
         self.shared.changed.notify_all();
-        if let Some(f) = &ins.frame {
+        if let Some(f) = &answer_to_csms {
             self.resolve_pending(f);
         }
-        if let (Some(reaction), Some(id)) = (reaction, ins.id.clone()) {
-            self.answer(id, reaction, ins.violations.is_empty());
+        if let (Some(reaction), Some(id)) = (reaction, id) {
+            self.answer(id, reaction, call_was_valid);
         }
     }
 
@@ -192,7 +202,7 @@ impl Conn {
             } => (Frame::call_error(&id, code, description), delay),
         };
         if delay.is_zero() {
-            self.send(&frame, call_was_valid);
+            self.send(frame, call_was_valid);
             return;
         }
         self.lock_session().release(Sender::ChargePoint, frame.id());
@@ -200,7 +210,7 @@ impl Conn {
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             if !conn.tx.is_closed() {
-                conn.send(&frame, call_was_valid);
+                conn.send(frame, call_was_valid);
             }
         });
     }
@@ -238,9 +248,13 @@ impl Conn {
             ..Default::default()
         };
         let mono = self.shared.mono_us();
-        self.shared
-            .lock()
-            .record_frame(mono, &self.identity, Direction::FromChargePoint, &ins, "");
+        self.shared.lock().record_frame(
+            mono,
+            &self.identity,
+            Direction::FromChargePoint,
+            ins,
+            String::new(),
+        );
         self.shared.changed.notify_all();
     }
 }

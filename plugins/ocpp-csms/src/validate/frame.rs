@@ -42,23 +42,24 @@ impl Frame {
         }
     }
 
-    /// The JSON text of this frame.
+    /// The JSON text of this frame (tuples serialize as JSON arrays, without building a Value).
     pub fn to_text(&self) -> String {
-        let v = match self {
+        let text = match self {
             Frame::Call {
                 id,
                 action,
                 payload,
-            } => serde_json::json!([CALL, id, action, payload]),
-            Frame::CallResult { id, payload } => serde_json::json!([CALLRESULT, id, payload]),
+            } => serde_json::to_string(&(CALL, id, action, payload)),
+            Frame::CallResult { id, payload } => serde_json::to_string(&(CALLRESULT, id, payload)),
             Frame::CallError {
                 id,
                 code,
                 description,
                 details,
-            } => serde_json::json!([CALLERROR, id, code, description, details]),
+            } => serde_json::to_string(&(CALLERROR, id, code, description, details)),
         };
-        v.to_string()
+        // Serializing strings and JSON values cannot fail.
+        text.unwrap_or_default()
     }
 
     pub fn call_error(id: &str, code: CallErrorCode, description: impl Into<String>) -> Frame {

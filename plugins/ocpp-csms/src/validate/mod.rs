@@ -67,22 +67,16 @@ pub fn inspect(session: &mut Session, sender: Sender, text: &str) -> Inspection 
 
 /// Like `inspect` for a frame that is already structured (the CSMS's own frames): the same id,
 /// action and schema checks without parsing the text again.
-pub fn inspect_frame(session: &mut Session, sender: Sender, f: &Frame) -> Inspection {
-    let (message_type, action) = match f {
+pub fn inspect_frame(session: &mut Session, sender: Sender, f: Frame) -> Inspection {
+    let (message_type, action) = match &f {
         Frame::Call { action, .. } => (frame::CALL, Some(action.clone())),
         Frame::CallResult { .. } => (frame::CALLRESULT, None),
         Frame::CallError { .. } => (frame::CALLERROR, None),
     };
-    let mut ins = Inspection {
-        frame: Some(f.clone()),
-        message_type: Some(message_type),
-        id: Some(f.id().to_string()),
-        action,
-        late: false,
-        violations: Vec::new(),
-    };
-    if f.id().chars().count() > frame::MAX_MESSAGE_ID_LEN {
-        ins.violations.push(Violation::new(
+    let id = f.id().to_string();
+    let mut violations = Vec::new();
+    if id.chars().count() > frame::MAX_MESSAGE_ID_LEN {
+        violations.push(Violation::new(
             RuleKind::MessageId,
             "[1]",
             format!(
@@ -91,15 +85,23 @@ pub fn inspect_frame(session: &mut Session, sender: Sender, f: &Frame) -> Inspec
             ),
         ));
     }
-    if let Frame::CallError { code, .. } = f {
+    if let Frame::CallError { code, .. } = &f {
         if CallErrorCode::parse(code).is_none() {
-            ins.violations.push(Violation::new(
+            violations.push(Violation::new(
                 RuleKind::Constraint,
                 "[2]",
                 format!("{code:?} is not an OCPP-J 1.6 CallError code"),
             ));
         }
     }
+    let mut ins = Inspection {
+        frame: Some(f),
+        message_type: Some(message_type),
+        id: Some(id),
+        action,
+        late: false,
+        violations,
+    };
     check_exchange(&mut ins, session, sender);
     ins
 }
@@ -315,14 +317,14 @@ mod tests {
             payload: serde_json::json!({"type": "Warm"}),
         };
         let from_text = inspect(&mut a, Sender::CentralSystem, &call.to_text());
-        let from_frame = inspect_frame(&mut b, Sender::CentralSystem, &call);
+        let from_frame = inspect_frame(&mut b, Sender::CentralSystem, call.clone());
         assert_eq!(from_text.violations, from_frame.violations);
         assert_eq!(from_frame.violations[0].rule, RuleKind::Enum);
         let answer = Frame::CallResult {
             id: "c1".into(),
             payload: serde_json::json!({"status": "Accepted"}),
         };
-        let ins = inspect_frame(&mut b, Sender::ChargePoint, &answer);
+        let ins = inspect_frame(&mut b, Sender::ChargePoint, answer);
         assert!(ins.violations.is_empty());
         assert_eq!(ins.action.as_deref(), Some("Reset"));
     }
