@@ -104,7 +104,7 @@ Feature: OCPP 1.6 Reservation
       """
     Then the charger responds with status Rejected
 
-  @TC_049_CS @requires.dut.reserve-connector-zero
+  @TC_049_CS
   Scenario: TC_049_CS Reservation of a Charge Point - Transaction
     Given the charger's configuration key ReserveConnectorZeroSupported is "true"
     When the CSMS sends ReserveNow:
@@ -124,8 +124,9 @@ Feature: OCPP 1.6 Reservation
       {"idTag": "04A2B3C4", "reservationId": 21}
       """
 
-  @TC_050_1_CS @requires.dut.reserve-connector-zero @requires.fault-injection
+  @TC_050_1_CS @requires.fault-injection
   Scenario: TC_050_1_CS Reservation of a Charge Point - Faulted
+    Given the charger's configuration key ReserveConnectorZeroSupported is "true"
     When the EV plugs in
     And the EV has a CP–PE short
     Then the charger reports Faulted within 5 s
@@ -135,8 +136,9 @@ Feature: OCPP 1.6 Reservation
       """
     Then the charger responds with status Faulted
 
-  @TC_050_2_CS @requires.dut.reserve-connector-zero
+  @TC_050_2_CS
   Scenario: TC_050_2_CS Reservation of a Charge Point - Occupied
+    Given the charger's configuration key ReserveConnectorZeroSupported is "true"
     When the EV plugs in
     Then the charger reports Preparing within 5 s
     When the CSMS sends ReserveNow:
@@ -145,8 +147,9 @@ Feature: OCPP 1.6 Reservation
       """
     Then the charger responds with status Occupied
 
-  @TC_050_3_CS @requires.dut.reserve-connector-zero
+  @TC_050_3_CS
   Scenario: TC_050_3_CS Reservation of a Charge Point - Unavailable
+    Given the charger's configuration key ReserveConnectorZeroSupported is "true"
     When the CSMS sends ChangeAvailability:
       """
       {"connectorId": 0, "type": "Inoperative"}
