@@ -641,7 +641,7 @@ step_fn!(key_reads, |world, ctx| {
     let key = text(&ctx, 1)?;
     let negated = support::optional(&ctx, 2).is_some();
     let wanted = text(&ctx, 3)?;
-    mark(world).await?;
+    // A check, not a stimulus: no mark, so later receive steps still see the earlier frames.
     let (_, value) = read_key(world, &key).await?;
     let equal = value.as_deref() == Some(wanted.as_str());
     if equal != negated {
