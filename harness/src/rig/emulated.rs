@@ -35,9 +35,13 @@ pub fn start(
     let ports_file = dir_path.join("rig.json");
     let mut sim = Command::new(exe);
     sim.arg("__rig-sim").arg("--out").arg(&ports_file);
-    if let Some(variant) = &rig.dut.variant {
-        sim.arg("--variant").arg(variant);
-    }
+    // rig-sim's variant is the supply wiring, which the rig file states as a capability.
+    let wiring = if rig.has_capability("three-phase") {
+        "three-phase"
+    } else {
+        "single-phase"
+    };
+    sim.arg("--variant").arg(wiring);
     let sim_log = dir_path.join("rig-sim.log");
     sim.stdin(Stdio::null())
         .stdout(Stdio::null())

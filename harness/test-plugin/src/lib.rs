@@ -151,6 +151,9 @@ impl Csms for TestPlugin {
     ) -> Result<Vec<csms::FileTransfer>, PluginError> {
         Ok(Vec::new())
     }
+    fn reset_script(&mut self, _: csms::ResetScript) -> Result<csms::Done, PluginError> {
+        Ok(csms::Done {})
+    }
 }
 
 plugin_api::export_plugin!(csms: TestPlugin);
