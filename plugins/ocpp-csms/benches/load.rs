@@ -18,6 +18,7 @@ use tokio::sync::{watch, Semaphore};
 use tokio::time::Instant as TokioInstant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 use ocpp_csms::config::CsmsConfig;
@@ -112,7 +113,10 @@ async fn charge_point(
     };
     let ws = {
         let _permit = gate.acquire().await.unwrap();
-        let connect = tokio_tungstenite::connect_async(req);
+        let cfg = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0);
+        let connect = tokio_tungstenite::connect_async_with_config(req, Some(cfg), true);
         match tokio::time::timeout(Duration::from_secs(30), connect).await {
             Ok(Ok((ws, _))) => ws,
             _ => return fail(&stats.connect_failures),
