@@ -1,0 +1,136 @@
+//! The emulated rig kind with the real simulator (`harness __rig-sim`) and the real instrument
+//! plugins on its pseudo-terminals. The firmware is a stand-in shell command (`dut.command`) that
+//! records the simulator's port file and its own pid, prints READY and sleeps, so these tests
+//! check the rig's life cycle, not the firmware: instances start, run scenarios in parallel, and
+//! leave no process behind, after a normal end or after Ctrl-C.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+
+fn emulated_rig(sandbox: &Sandbox) -> String {
+    let dir = sandbox.path().display();
+    format!(
+        r#"
+[rig]
+name = "emu-test"
+parallel = 2
+capabilities = ["three-phase"]
+
+[dut]
+kind = "emulated"
+product_number = "130577"
+charge_point_id = "CP-1"
+command = ["sh", "-c", "cat {{state_dir}}/../rig.json >> {dir}/rigs.jsonl; echo >> {dir}/rigs.jsonl; echo $$ >> {dir}/firmware.pids; echo READY; exec sleep 300"]
+ready_timeout_s = 10
+
+[csms]
+plugin = "ocpp-csms"
+listen = "127.0.0.1:0"
+
+[ev]
+plugin = "ev-emulator"
+transport = "sim"
+
+[analyser]
+plugin = "power-analyser"
+transport = "sim"
+
+[rfid]
+plugin = "rfid-emulator"
+transport = "sim"
+"#
+    )
+}
+
+/// Every process the rig instances started: simulators (from their port files) and firmwares.
+fn started_pids(dir: &Path) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for line in std::fs::read_to_string(dir.join("rigs.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
+        let ports: serde_json::Value = serde_json::from_str(line).unwrap();
+        pids.push(ports["pid"].as_u64().expect("rig-sim writes its pid") as u32);
+    }
+    for line in std::fs::read_to_string(dir.join("firmware.pids"))
+        .unwrap_or_default()
+        .lines()
+    {
+        pids.push(line.trim().parse().unwrap());
+    }
+    pids
+}
+
+fn assert_all_gone(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for pid in pids {
+        while harness::process::is_alive(*pid) {
+            assert!(
+                Instant::now() < deadline,
+                "process {pid} outlived the harness run"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn scenarios_run_on_fresh_instances_and_leave_nothing_behind() {
+    let sandbox = Sandbox::new();
+    sandbox.write("rig.toml", &emulated_rig(&sandbox));
+    let scenario = |n: u32| {
+        format!("  Scenario: plug {n}\n    When the EV plugs in with a tethered cable\n    When the EV unplugs\n\n")
+    };
+    let feature = format!(
+        "Feature: plugging\n{}{}{}",
+        scenario(1),
+        scenario(2),
+        scenario(3)
+    );
+    sandbox.write("features/plug.feature", &feature);
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    let pids = started_pids(sandbox.path());
+    // One simulator and one firmware per scenario.
+    assert_eq!(pids.len(), 6, "{pids:?}");
+    assert_all_gone(&pids);
+    // The EV emulator's record was drained into the report.
+    let reports = sandbox.path().join("reports/scenarios");
+    assert_eq!(std::fs::read_dir(&reports).unwrap().count(), 3);
+}
+
+#[test]
+fn ctrl_c_ends_every_rig_process() {
+    let sandbox = Sandbox::new();
+    sandbox.write("rig.toml", &emulated_rig(&sandbox));
+    // The stand-in firmware never connects, so both scenarios wait in the CSMS step.
+    let waiting = "    Then the CSMS receives a BootNotification within 20 s\n\n";
+    sandbox.write(
+        "features/wait.feature",
+        &format!("Feature: wait\n  Scenario: one\n{waiting}  Scenario: two\n{waiting}"),
+    );
+    let child = sandbox
+        .command(&["features", "--rig", "rig.toml"])
+        .spawn()
+        .unwrap();
+    let harness_pid = child.id() as libc::pid_t;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while started_pids(sandbox.path()).len() < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "the two rig instances did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: plain syscall on our own child.
+    unsafe { libc::kill(harness_pid, libc::SIGINT) };
+    let run = common::finish(child, Duration::from_secs(30));
+    assert_eq!(run.code, Some(130), "{}", run.output());
+    assert_all_gone(&started_pids(sandbox.path()));
+}
