@@ -260,6 +260,9 @@ async fn read_key(world: &mut HarnessWorld, key: &str) -> Result<(bool, Option<S
     ))
 }
 
+/// How long to wait for the Available a booting charger reports on its own before asking for it.
+const OWN_STATUS_TIMEOUT_MS: u64 = 10_000;
+
 step_fn!(charger_is_idle, |world, ctx| {
     support::check_alive(world)?;
     world
@@ -272,25 +275,53 @@ step_fn!(charger_is_idle, |world, ctx| {
         )
         .await
         .map_err(|e| format!("the charger is not idle: {e}"))?;
+    // A CSMS kept between scenarios (a bench) forgets the previous scenario's script.
+    world.call(Instrument::Csms, csms::ResetScript {}).await?;
     let available = csms::FrameMatcher {
         action: "StatusNotification".into(),
         payload_subset: json!({"connectorId": 1, "status": "Available"}),
         direction: Some(csms::Direction::FromChargePoint),
     };
-    world
+    let reported = world
         .call(
             Instrument::Csms,
             csms::WaitForFrames {
                 charge_point: None,
                 matchers: vec![available],
                 after: 0,
-                timeout_ms: IDLE_TIMEOUT_MS,
+                timeout_ms: OWN_STATUS_TIMEOUT_MS,
             },
         )
+        .await;
+    if reported.is_err() {
+        // A charger that reconnected without booting reports nothing by itself: ask it.
+        mark(world).await?;
+        let outcome = send_call(
+            world,
+            "TriggerMessage",
+            json!({"requestedMessage": "StatusNotification", "connectorId": 1}),
+        )
+        .await?;
+        if !matches!(&outcome, CallOutcome::Result { payload } if payload["status"] == "Accepted") {
+            return Err(format!(
+                "the charger is not idle: it reported no status and TriggerMessage StatusNotification got {}",
+                describe(&outcome)
+            ));
+        }
+        let subset = json!({"connectorId": 1});
+        let statuses = ["Available".to_string()];
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        super::ocpp_receive::receive_matching(
+            world,
+            "StatusNotification",
+            Some(&subset),
+            &statuses,
+            deadline,
+        )
         .await
-        .map_err(|e| {
-            format!("the charger is not idle (connector 1 never reported Available): {e}")
-        })?;
+        .map_err(|e| format!("the charger is not idle (connector 1 not Available): {e}"))?;
+        world.memory.last_call = None;
+    }
     mark(world).await
 });
 
