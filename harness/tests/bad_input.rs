@@ -232,3 +232,19 @@ fn bad_usage_exits_2_with_one_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_protocol_violation_fails_the_scenario_although_no_step_looked() {
+    let rig = TEST_PLUGIN_RIG.replace(
+        "plugin = \"test-plugin\"",
+        "plugin = \"test-plugin\"\nreport_violation = true",
+    );
+    let sandbox = sandbox_with_rig(&rig);
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(1), "{}", run.output());
+    assert!(
+        run.stdout.contains("the charge point broke OCPP 1.6 1 time(s); first, frame 7 (schema.required): BootNotification lacks chargePointVendor"),
+        "{}",
+        run.stdout
+    );
+}

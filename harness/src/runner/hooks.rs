@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use cucumber::event::ScenarioFinished;
 use cucumber::gherkin::{Feature, Rule, Scenario};
 
+use plugin_api::kinds::csms;
+
 use super::records;
 use super::world::HarnessWorld;
 use crate::features::missing_capability;
+use crate::rig::pool::RigLease;
+use crate::rig::Instrument;
 
 pub async fn before(
     feature: &Feature,
@@ -44,8 +48,9 @@ pub async fn after(
     let rig_name = world.run.rig.name.clone();
     let title = scenario.name.clone();
     let feature_name = feature.name.clone();
-    // Draining calls plugins and copies files: keep it off the async threads.
-    let lease = tokio::task::spawn_blocking(move || {
+    // Checking, draining and copying call plugins and touch files: keep it off the async threads.
+    let checked = tokio::task::spawn_blocking(move || {
+        let violations = protocol_violations(&lease);
         if let Ok(drained) = lease.with(|instance| instance.drain_records()) {
             let outcome = records::write(
                 &dest,
@@ -61,10 +66,34 @@ pub async fn after(
         }
         // Logs are a diagnosis aid; a rig torn down by Ctrl-C has none left to keep.
         let _ = lease.with(|instance| instance.keep_logs(&dest));
-        lease
+        (lease, violations)
     })
     .await;
-    if let Ok(lease) = lease {
+    if let Ok((lease, violations)) = checked {
         lease.release().await;
+        if let Some(message) = violations {
+            panic!("{message}");
+        }
+    }
+}
+
+/// Every frame the CSMS saw is judged against OCPP 1.6; a violation fails the scenario even if
+/// no step looked at that frame (the `after` hook's failure counts as the scenario's).
+fn protocol_violations(lease: &RigLease) -> Option<String> {
+    let csms = lease.plugin(Instrument::Csms).ok()?;
+    match csms.call_blocking(&csms::Violations { after: 0 }) {
+        Ok(violations) => violations.first().map(|v| {
+            format!(
+                "the charge point broke OCPP 1.6 {} time(s); first, frame {} ({}): {}: {}",
+                violations.len(),
+                v.seq,
+                v.rule,
+                v.message,
+                v.raw
+            )
+        }),
+        Err(e) => Some(format!(
+            "cannot check the CSMS record for protocol violations: {e}"
+        )),
     }
 }

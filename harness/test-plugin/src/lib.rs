@@ -7,6 +7,7 @@
 //!   host serializes calls per instance;
 //! - `wait_for` waits its whole timeout and reports that nothing arrived;
 //! - `open` fails when the config has `"fail_open": true` and panics with `"panic_open": true`;
+//! - `violations` reports one schema violation when the config has `"report_violation": true`;
 //! - `close` writes the file named by `"close_marker"`, so tests can see the safe state was reached.
 //!
 //! Every other method answers with an error saying the test plugin does not implement it.
@@ -19,6 +20,7 @@ use plugin_api::{Observation, Plugin, PluginError};
 pub struct TestPlugin {
     record: Vec<Observation>,
     close_marker: Option<PathBuf>,
+    report_violation: bool,
 }
 
 impl Plugin for TestPlugin {
@@ -36,9 +38,12 @@ impl Plugin for TestPlugin {
             .get("close_marker")
             .and_then(|v| v.as_str())
             .map(PathBuf::from);
+        let report_violation =
+            config.get("report_violation").and_then(|v| v.as_bool()) == Some(true);
         Ok(TestPlugin {
             record: vec![Observation::new("opened", config)],
             close_marker,
+            report_violation,
         })
     }
 
@@ -131,7 +136,18 @@ impl Csms for TestPlugin {
         unsupported("expect_none")
     }
     fn violations(&mut self, _: csms::Violations) -> Result<Vec<csms::Violation>, PluginError> {
-        Ok(Vec::new())
+        if !self.report_violation {
+            return Ok(Vec::new());
+        }
+        Ok(vec![csms::Violation {
+            seq: 7,
+            t_us: plugin_api::now_us(),
+            charge_point: "CP-1".into(),
+            direction: csms::Direction::FromChargePoint,
+            rule: "schema.required".into(),
+            message: "BootNotification lacks chargePointVendor".into(),
+            raw: r#"[2,"1","BootNotification",{}]"#.into(),
+        }])
     }
     fn connections(
         &mut self,
