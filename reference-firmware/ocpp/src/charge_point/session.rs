@@ -742,8 +742,16 @@ impl ChargePoint {
                 self.persist_transactions();
             }
             None if self.online() => {
-                self.pending
-                    .push_back(PendingCall::new("MeterValues", &req, Purpose::Plain));
+                // Outside a transaction only the newest reading matters: a slow
+                // CSMS must not make these pile up.
+                let call = PendingCall::new("MeterValues", &req, Purpose::Plain);
+                let waiting = self.pending.iter_mut().find(|p| {
+                    p.action == "MeterValues" && !p.triggered && p.payload["connectorId"] == c
+                });
+                match waiting {
+                    Some(old) => *old = call,
+                    None => self.pending.push_back(call),
+                }
             }
             None => {}
         }

@@ -22,6 +22,8 @@ pub struct Bench {
     pub statuses: Vec<(u64, String)>,
     /// Every CALL the charge point sent: (action, payload).
     pub calls: Vec<(String, Value)>,
+    /// Message ids of those CALLs.
+    pub call_ids: Vec<String>,
     next_csms_id: u64,
     pub next_transaction_id: i64,
 }
@@ -63,6 +65,7 @@ impl Bench {
             events: Vec::new(),
             statuses: Vec::new(),
             calls: Vec::new(),
+            call_ids: Vec::new(),
             next_csms_id: 1,
             next_transaction_id: 100,
         };
@@ -245,7 +248,8 @@ impl Bench {
 
     /// Answers everything with defaults until the charge point is quiet.
     pub fn settle(&mut self) {
-        for _ in 0..100 {
+        // Generous: a long offline period may have queued many MeterValues.
+        for _ in 0..100_000 {
             let Some((id, a, _)) = self.take_call() else {
                 return;
             };
