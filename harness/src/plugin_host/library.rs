@@ -158,9 +158,9 @@ impl PluginLibrary {
         match status {
             STATUS_OK if !instance.is_null() => Ok(PluginInstance::new(Arc::clone(self), instance)),
             STATUS_OK => Err(self.open_error("open returned OK but no instance".into())),
-            STATUS_DEAD => {
-                Err(self.open_error(format!("panicked in open: {}", one_line(&message))))
-            }
+            // Rust plugins already say "panicked in open: …"; a C plugin may not.
+            STATUS_DEAD if message.contains("panic") => Err(self.open_error(one_line(&message))),
+            STATUS_DEAD => Err(self.open_error(format!("the plugin died: {}", one_line(&message)))),
             _ => Err(self.open_error(one_line(&message))),
         }
     }
