@@ -217,3 +217,52 @@ pub fn capture_str(ctx: &Context, n: usize) -> Result<&str, String> {
 pub fn check_alive(world: &HarnessWorld) -> Result<(), String> {
     world.lease()?.with(|instance| instance.check_children())?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn values() -> ScenarioValues {
+        ScenarioValues {
+            transaction_id: Some(5),
+            reservation_id: None,
+            response: Some(json!({"certificateHashData": [{"serialNumber": "ab"}]})),
+            charge_point_id: Some("HALO-000123".into()),
+            file_server: None,
+            test_data: [("valid_id_tag".to_string(), "04A2B3C4D5E6F7".to_string())].into(),
+        }
+    }
+
+    #[test]
+    fn placeholders_resolve_from_the_scenario() {
+        let v = values();
+        let text = r#"{"transactionId": ${transactionId}, "idTag": "${test_data.valid_id_tag}", "h": ${response.certificateHashData[0]}}"#;
+        assert_eq!(
+            json_match::substitute(text, &v).unwrap(),
+            r#"{"transactionId": 5, "idTag": "04A2B3C4D5E6F7", "h": {"serialNumber":"ab"}}"#
+        );
+        let at = v.resolve("now+300s").unwrap();
+        let parsed = chrono::DateTime::parse_from_rfc3339(&at).unwrap();
+        let ahead = parsed.timestamp() - chrono::Utc::now().timestamp();
+        assert!((298..=300).contains(&ahead), "{at} is {ahead} s ahead");
+    }
+
+    #[test]
+    fn missing_values_are_named() {
+        let v = values();
+        assert!(v
+            .resolve("reservationId")
+            .unwrap_err()
+            .contains("no ReserveNow"));
+        assert!(v.resolve("fileServer").unwrap_err().contains("file server"));
+        assert!(v
+            .resolve("test_data.nope")
+            .unwrap_err()
+            .contains("[test_data] nope"));
+        assert!(v
+            .resolve("bogus")
+            .unwrap_err()
+            .contains("unknown placeholder"));
+    }
+}
