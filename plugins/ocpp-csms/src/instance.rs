@@ -313,6 +313,17 @@ impl MockCsms {
                     ))
                 })?
         };
+        if !c.unchecked {
+            let state = self.shared.lock();
+            if let Some(why) = state
+                .script
+                .forbids_csms_call(&identity, &c.action, Instant::now())
+            {
+                return Err(err(format!(
+                    "send_call: {why} (set unchecked to send it anyway)"
+                )));
+            }
+        }
         let id = format!("csms-{}", self.next_call_id.fetch_add(1, Ordering::Relaxed));
         if self.runtime.is_none() {
             return Err(err("csms: the instance is closed"));

@@ -142,6 +142,37 @@ impl Script {
             .insert(requested.to_string());
     }
 
+    /// Why the CSMS must not send `action` to `identity` now, if it must not (OCPP 1.6 §4.2:
+    /// nothing while Rejected, no RemoteStart/RemoteStopTransaction while Pending).
+    pub fn forbids_csms_call(&self, identity: &str, action: &str, now: Instant) -> Option<String> {
+        match self.registration.get(identity) {
+            Some(Registration::Rejected { until }) if now < *until => Some(format!(
+                "{identity} is Rejected: the Central System should not send it {action}"
+            )),
+            Some(Registration::Pending)
+                if matches!(action, "RemoteStartTransaction" | "RemoteStopTransaction") =>
+            {
+                Some(format!(
+                    "{identity} is Pending: {action} is not allowed until it is Accepted"
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// A charge point that answers a CSMS CALL while Rejected breaks OCPP 1.6 §4.2.
+    pub fn check_answer_allowed(&self, identity: &str, now: Instant) -> Option<Violation> {
+        match self.registration.get(identity) {
+            Some(Registration::Rejected { until }) if now < *until => Some(Violation::new(
+                RuleKind::BootSequence,
+                "",
+                "answered a Central System CALL while Rejected (it must not respond until the \
+                 interval expired)",
+            )),
+            _ => None,
+        }
+    }
+
     /// Whether the registration state allows `identity` to send this CALL now; the violation
     /// says why not (OCPP 1.6 §4.2: nothing but BootNotification before Accepted/Pending, nothing
     /// at all while Rejected until the interval expired, only triggered requests while Pending).
@@ -390,8 +421,23 @@ mod tests {
         assert!(s
             .check_registration("CP", "StatusNotification", later)
             .is_none());
+        assert!(s
+            .forbids_csms_call("CP", "RemoteStartTransaction", later)
+            .is_some());
+        assert!(s
+            .forbids_csms_call("CP", "GetConfiguration", later)
+            .is_none());
         s.boot_status = RegistrationStatus::Accepted;
         s.react("CP", "BootNotification", &json!({}), later, utc);
         assert!(s.check_registration("CP", "MeterValues", later).is_none());
+        assert!(s
+            .forbids_csms_call("CP", "RemoteStartTransaction", later)
+            .is_none());
+        s.boot_status = RegistrationStatus::Rejected;
+        s.react("CP", "BootNotification", &json!({}), later, utc);
+        assert!(s
+            .forbids_csms_call("CP", "GetConfiguration", later)
+            .is_some());
+        assert!(s.check_answer_allowed("CP", later).is_some());
     }
 }

@@ -155,6 +155,13 @@ impl Conn {
     /// What to answer to a frame from the charge point (`None` for answers and unaddressable
     /// frames); adds registration violations to `ins`.
     fn decide(&self, ins: &mut Inspection, now: Instant) -> Option<Reaction> {
+        if matches!(ins.message_type, Some(frame::CALLRESULT | frame::CALLERROR)) {
+            let state = self.shared.lock();
+            if let Some(v) = state.script.check_answer_allowed(&self.identity, now) {
+                ins.violations.push(v);
+            }
+            return None;
+        }
         if ins.message_type != Some(frame::CALL) || ins.id.is_none() {
             return None;
         }
