@@ -24,7 +24,11 @@ pub struct BadUid {
 
 impl std::fmt::Display for BadUid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RFID UID of {} bytes; ISO/IEC 14443 UIDs have 4, 7 or 10 bytes", self.len)
+        write!(
+            f,
+            "RFID UID of {} bytes; ISO/IEC 14443 UIDs have 4, 7 or 10 bytes",
+            self.len
+        )
     }
 }
 

@@ -34,10 +34,9 @@ use super::residual::{
 };
 use super::temperature::{Derating, ThermalLevel};
 use super::time::{earliest, Millis};
-use super::variant::{Connector, Protocol, Variant};
+use super::variant::{Connector, Variant};
 use super::{
-    ChargerConfig, ConnectorStatus, Event, Fault, Input, Output, StopReason, StoreRequest,
-    Stored,
+    ChargerConfig, ConnectorStatus, Event, Fault, Input, Output, StopReason, StoreRequest, Stored,
 };
 
 /// Residual readings are ignored this long after a self-test result (test current decays).
@@ -141,14 +140,16 @@ pub struct Charger {
     reported_offer: Option<u32>,
     ready: bool,
 
+    last_update: Millis,
     outputs: VecDeque<Output>,
 }
 
 impl Charger {
     /// A charger that starts talking to its board at `now`.
     pub fn new(now: Millis, cfg: ChargerConfig, stored: Stored) -> Charger {
-        let installation =
-            stored.installation.unwrap_or_else(|| Installation::default_for(&cfg.variant));
+        let installation = stored
+            .installation
+            .unwrap_or_else(|| Installation::default_for(&cfg.variant));
         let mut energy = EnergyRegister::new(stored.energy_mwh);
         if cfg.defects.has(SeededDefect::EnergyThreePercentFast) {
             energy.set_scale_ppm(1_030_000);
@@ -182,10 +183,17 @@ impl Charger {
             thermal: Derating::new(cfg.settings.temperature),
             stored_mwh: stored.energy_mwh,
             last_energy_store: now,
-            meter: MeterReading { energy_wh: energy.total_wh(), ..MeterReading::default() },
+            meter: MeterReading {
+                energy_wh: energy.total_wh(),
+                ..MeterReading::default()
+            },
             energy,
             auth_mode: AuthMode::OfflineList,
-            offline_cards: stored.offline_cards.iter().map(|c| normalise_id_tag(c)).collect(),
+            offline_cards: stored
+                .offline_cards
+                .iter()
+                .map(|c| normalise_id_tag(c))
+                .collect(),
             pending_auth: None,
             pre_auth: None,
             session: None,
@@ -203,16 +211,10 @@ impl Charger {
             reported_status: None,
             reported_offer: None,
             ready: false,
+            last_update: now,
             outputs: VecDeque::new(),
             cfg,
         };
-        if charger.cfg.variant.protocol == Protocol::Capi {
-            tracing::warn!(
-                product = charger.cfg.variant.product_number,
-                "this is a CAPI product: the CAPI cloud protocol is not available in this \
-                 firmware; cards of the offline list authorize"
-            );
-        }
         charger.update(now);
         charger
     }
@@ -244,20 +246,25 @@ impl Charger {
         let slow_contactor = (self.contactor
             && self.cfg.defects.has(SeededDefect::SlowContactorOpen))
         .then_some(self.pilot_changed_at + SLOW_CONTACTOR_MS);
-        earliest([
-            Some(self.next_refresh),
-            link,
-            test_deadline,
-            self.pilot.deadline(),
-            self.rcm.deadline(),
-            f_hold,
-            under_load.map(|t| t + s.stop_under_load_ms),
-            duty,
-            self.pre_auth.as_ref().map(|(_, t)| *t),
-            self.lock_failure_deadline,
-            energy_store,
-            slow_contactor,
-        ])
+        // Anything due at or before the last evaluation has been acted on.
+        let pending = |t: Option<Millis>| t.filter(|&t| t > self.last_update);
+        earliest(
+            [
+                Some(self.next_refresh),
+                link,
+                test_deadline,
+                self.pilot.deadline(),
+                self.rcm.deadline(),
+                f_hold,
+                under_load.map(|t| t + s.stop_under_load_ms),
+                duty,
+                self.pre_auth.as_ref().map(|(_, t)| *t),
+                self.lock_failure_deadline,
+                energy_store,
+                slow_contactor,
+            ]
+            .map(pending),
+        )
     }
 
     /// Time passed; act on expired timers.
@@ -324,7 +331,8 @@ impl Charger {
     pub fn set_installation(&mut self, now: Millis, inst: Installation) -> Result<(), String> {
         inst.validate(&self.cfg.variant)?;
         self.installation = inst;
-        self.outputs.push_back(Output::Store(StoreRequest::Installation(inst)));
+        self.outputs
+            .push_back(Output::Store(StoreRequest::Installation(inst)));
         self.update(now);
         Ok(())
     }
@@ -333,7 +341,8 @@ impl Charger {
     pub fn set_offline_cards(&mut self, cards: Vec<String>) {
         self.offline_cards = cards.iter().map(|c| normalise_id_tag(c)).collect();
         let list = self.offline_cards.iter().cloned().collect();
-        self.outputs.push_back(Output::Store(StoreRequest::OfflineCards(list)));
+        self.outputs
+            .push_back(Output::Store(StoreRequest::OfflineCards(list)));
     }
 
     pub fn variant(&self) -> &Variant {
@@ -373,7 +382,10 @@ impl Charger {
     fn on_board_message(&mut self, now: Millis, msg: BoardMessage) {
         self.liveness.frame_received(now.0);
         match msg {
-            BoardMessage::Hello { board_id, board_firmware } => {
+            BoardMessage::Hello {
+                board_id,
+                board_firmware,
+            } => {
                 tracing::info!(%board_id, %board_firmware, "power board connected");
                 self.seq.reset();
                 if !self.board_up {
@@ -390,12 +402,18 @@ impl Charger {
                 self.sent_contactor = None;
                 self.sent_lock = None;
                 self.sent_lights = None;
-                self.emit(Event::BoardConnected { board_id, board_firmware });
+                self.emit(Event::BoardConnected {
+                    board_id,
+                    board_firmware,
+                });
             }
             _ if !self.board_up => {}
             BoardMessage::Status(s) => self.on_status(now, s),
             BoardMessage::MeterSample(m) => self.on_meter(m),
-            BoardMessage::RcmSelfTestResult { passed, measured_tenth_ma } => {
+            BoardMessage::RcmSelfTestResult {
+                passed,
+                measured_tenth_ma,
+            } => {
                 if let SelfTest::Running { .. } = self.self_test {
                     self.rcm.clear();
                     self.rcm_ignore_until = now + RCM_SETTLE_MS;
@@ -408,11 +426,17 @@ impl Charger {
                         }
                     } else {
                         tracing::error!(measured_tenth_ma, "residual-current self-test failed");
-                        self.self_test = SelfTest::Failed { retry_at: now + SELF_TEST_RETRY_MS };
+                        self.self_test = SelfTest::Failed {
+                            retry_at: now + SELF_TEST_RETRY_MS,
+                        };
                     }
                 }
             }
-            BoardMessage::Fault { code, active, contactor_opened } => {
+            BoardMessage::Fault {
+                code,
+                active,
+                contactor_opened,
+            } => {
                 tracing::warn!(?code, active, contactor_opened, "power board fault report");
                 if active {
                     self.board_faults.insert(code.code());
@@ -439,8 +463,7 @@ impl Charger {
                 self.on_pilot_changed(now, state);
             }
             let pwm = matches!(self.pilot_out, PilotOutput::Pwm { .. });
-            let vehicle_level =
-                matches!(seen, Some(PilotState::B | PilotState::C | PilotState::D));
+            let vehicle_level = matches!(seen, Some(PilotState::B | PilotState::C | PilotState::D));
             if pwm && vehicle_level && !negative_half_wave_present(i32::from(s.cp_low_mv)) {
                 let since = *self.diode_bad_since.get_or_insert(now);
                 if now.since(since) >= self.cfg.settings.pilot_debounce_ms {
@@ -458,7 +481,11 @@ impl Charger {
             self.latch(Fault::ResidualCurrentTrip);
         }
         if let Some(level) = self.thermal.sample(f64::from(s.temperature_tenth_c) / 10.0) {
-            tracing::warn!(?level, temperature_c = self.thermal.last_c(), "thermal level changed");
+            tracing::warn!(
+                ?level,
+                temperature_c = self.thermal.last_c(),
+                "thermal level changed"
+            );
         }
     }
 
@@ -547,8 +574,15 @@ impl Charger {
     fn start_session(&mut self, id_tag: String) {
         let meter_start_wh = self.energy.total_wh();
         tracing::info!(%id_tag, meter_start_wh, "session started");
-        self.emit(Event::SessionStarted { id_tag: id_tag.clone(), meter_start_wh });
-        self.session = Some(Session { id_tag, stopping: None, finished: false });
+        self.emit(Event::SessionStarted {
+            id_tag: id_tag.clone(),
+            meter_start_wh,
+        });
+        self.session = Some(Session {
+            id_tag,
+            stopping: None,
+            finished: false,
+        });
     }
 
     fn stop_session(&mut self, reason: StopReason) {
@@ -602,7 +636,9 @@ impl Charger {
 
     fn cable(&self) -> CableReading {
         match self.cfg.variant.connector {
-            Connector::Tethered { cable_rating_a } => CableReading::Rated { amps: cable_rating_a },
+            Connector::Tethered { cable_rating_a } => CableReading::Rated {
+                amps: cable_rating_a,
+            },
             Connector::SocketWithLock => {
                 let reading = read_cable(self.cfg.settings.pp_table, self.status.pp_ohms);
                 if self.cfg.defects.has(SeededDefect::Pp13ReadAs20)
@@ -694,9 +730,7 @@ impl Charger {
         }
         match status {
             ConnectorStatus::Available => LightState::Ready,
-            ConnectorStatus::Preparing | ConnectorStatus::Finishing => {
-                LightState::VehicleConnected
-            }
+            ConnectorStatus::Preparing | ConnectorStatus::Finishing => LightState::VehicleConnected,
             ConnectorStatus::Charging => LightState::Charging,
             ConnectorStatus::SuspendedEv | ConnectorStatus::SuspendedEvse => LightState::Paused,
             ConnectorStatus::Faulted => LightState::Fault,
@@ -708,6 +742,7 @@ impl Charger {
 
     fn update(&mut self, now: Millis) {
         let s = self.cfg.settings.clone();
+        self.last_update = self.last_update.max(now);
 
         // Link supervision.
         if self.liveness.poll(now.0) == Some(LivenessEvent::Lost) {
@@ -741,7 +776,11 @@ impl Charger {
             tracing::info!(fault = ?self.latched, "no vehicle connected: latched fault cleared");
             self.latched = None;
         }
-        if self.pre_auth.as_ref().is_some_and(|(_, until)| now >= *until) {
+        if self
+            .pre_auth
+            .as_ref()
+            .is_some_and(|(_, until)| now >= *until)
+        {
             self.pre_auth = None;
         }
         self.run_self_test(now);
@@ -767,7 +806,10 @@ impl Charger {
         if self.cfg.variant.has_socket() {
             let want_lock = self.contactor
                 || (self.vehicle_connected()
-                    && self.session.as_ref().is_some_and(|s| !s.finished && s.stopping.is_none()));
+                    && self
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| !s.finished && s.stopping.is_none()));
             if want_lock != self.lock {
                 self.lock = want_lock;
                 self.lock_failure_deadline = want_lock.then_some(now + s.lock_timeout_ms);
@@ -786,7 +828,9 @@ impl Charger {
         let target = if !self.board_up || !self.startup_test_ok || !self.available {
             PilotOutput::DcMinus12V
         } else if let Some(f) = fault {
-            let in_hold = self.fault_since.is_some_and(|t| now.since(t) < s.fault_f_hold_ms);
+            let in_hold = self
+                .fault_since
+                .is_some_and(|t| now.since(t) < s.fault_f_hold_ms);
             if f.latched_until_unplug() && !in_hold {
                 // Back to +12 V DC so the unplug (state A) that clears the fault can be seen.
                 PilotOutput::DcPlus12V
@@ -802,7 +846,9 @@ impl Charger {
                 {
                     PilotOutput::Pwm { duty_permille }
                 }
-                _ => PilotOutput::Pwm { duty_permille: wanted },
+                _ => PilotOutput::Pwm {
+                    duty_permille: wanted,
+                },
             }
         } else {
             PilotOutput::DcPlus12V
@@ -825,8 +871,9 @@ impl Charger {
         // Contactor.
         let hard_ok = self.hard_conditions_hold();
         if self.contactor {
-            let under_load_expired =
-                self.pwm_withdrawn_at.is_some_and(|t| now.since(t) >= s.stop_under_load_ms);
+            let under_load_expired = self
+                .pwm_withdrawn_at
+                .is_some_and(|t| now.since(t) >= s.stop_under_load_ms);
             let mut open = !hard_ok || (!is_pwm && under_load_expired);
             if open
                 && hard_ok_except_pilot(self)
@@ -901,12 +948,18 @@ impl Charger {
         let status = self.connector_status();
         if self.reported_status != Some(status) {
             self.reported_status = Some(status);
-            self.emit(Event::StatusChanged { status: status.0, fault: status.1 });
+            self.emit(Event::StatusChanged {
+                status: status.0,
+                fault: status.1,
+            });
         }
 
         let lights = lights_for(self.light_state());
         if self.board_up && self.sent_lights != Some(lights) {
-            self.send(ControllerMessage::SetLights { central: lights.0, ring: lights.1 });
+            self.send(ControllerMessage::SetLights {
+                central: lights.0,
+                ring: lights.1,
+            });
             self.sent_lights = Some(lights);
         }
 
@@ -921,7 +974,9 @@ impl Charger {
             self.next_refresh = now + REFRESH_INTERVAL_MS;
             if self.board_up {
                 self.send(ControllerMessage::KeepAlive);
-                self.send(ControllerMessage::SetContactor { closed: self.contactor });
+                self.send(ControllerMessage::SetContactor {
+                    closed: self.contactor,
+                });
                 self.send(ControllerMessage::SetPilot(self.pilot_out));
                 if self.cfg.variant.has_socket() {
                     self.send(ControllerMessage::SetLock { locked: self.lock });
@@ -938,8 +993,7 @@ impl Charger {
         if !self.board_up {
             return;
         }
-        let needed =
-            !self.startup_test_ok || (self.vehicle_connected() && !self.session_test_ok);
+        let needed = !self.startup_test_ok || (self.vehicle_connected() && !self.session_test_ok);
         match self.self_test {
             SelfTest::NotRun if needed => self.start_self_test(now, 1),
             SelfTest::Passed if needed => self.start_self_test(now, 1),
@@ -948,7 +1002,9 @@ impl Charger {
                     self.start_self_test(now, attempt + 1);
                 } else {
                     tracing::error!("residual-current self-test: no result from the board");
-                    self.self_test = SelfTest::Failed { retry_at: now + SELF_TEST_RETRY_MS };
+                    self.self_test = SelfTest::Failed {
+                        retry_at: now + SELF_TEST_RETRY_MS,
+                    };
                 }
             }
             SelfTest::Failed { retry_at } if now >= retry_at => self.start_self_test(now, 1),
@@ -957,7 +1013,10 @@ impl Charger {
     }
 
     fn start_self_test(&mut self, now: Millis, attempt: u8) {
-        self.self_test = SelfTest::Running { attempt, deadline: now + SELF_TEST_REPLY_MS };
+        self.self_test = SelfTest::Running {
+            attempt,
+            deadline: now + SELF_TEST_REPLY_MS,
+        };
         self.rcm.clear();
         self.send(ControllerMessage::StartRcmSelfTest);
     }
@@ -967,7 +1026,8 @@ impl Charger {
         if mwh != self.stored_mwh {
             self.stored_mwh = mwh;
             self.last_energy_store = now;
-            self.outputs.push_back(Output::Store(StoreRequest::EnergyRegister { mwh }));
+            self.outputs
+                .push_back(Output::Store(StoreRequest::EnergyRegister { mwh }));
         }
     }
 
@@ -989,4 +1049,3 @@ fn hard_ok_except_pilot(c: &Charger) -> bool {
 fn is_vehicle_state(s: PilotState) -> bool {
     matches!(s, PilotState::B | PilotState::C | PilotState::D)
 }
-

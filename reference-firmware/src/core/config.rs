@@ -60,10 +60,16 @@ impl Settings {
             ));
         }
         if self.fault_f_hold_ms < 300 {
-            return Err(format!("fault_f_hold_ms {} is below 300", self.fault_f_hold_ms));
+            return Err(format!(
+                "fault_f_hold_ms {} is below 300",
+                self.fault_f_hold_ms
+            ));
         }
         if self.stop_under_load_ms > 6000 {
-            return Err(format!("stop_under_load_ms {} is above 6000", self.stop_under_load_ms));
+            return Err(format!(
+                "stop_under_load_ms {} is above 6000",
+                self.stop_under_load_ms
+            ));
         }
         if self.duty_change_interval_ms < 5000 {
             return Err(format!(

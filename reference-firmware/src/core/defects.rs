@@ -48,10 +48,13 @@ impl fmt::Display for SeededDefect {
 impl FromStr for SeededDefect {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        SeededDefect::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| {
-            let names: Vec<_> = SeededDefect::ALL.iter().map(|d| d.name()).collect();
-            format!("unknown seeded defect {s:?}; known: {}", names.join(", "))
-        })
+        SeededDefect::ALL
+            .into_iter()
+            .find(|d| d.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = SeededDefect::ALL.iter().map(|d| d.name()).collect();
+                format!("unknown seeded defect {s:?}; known: {}", names.join(", "))
+            })
     }
 }
 
@@ -68,7 +71,9 @@ impl Defects {
     pub fn new(list: &[SeededDefect]) -> Result<Defects, String> {
         #[cfg(feature = "seeded-defects")]
         {
-            Ok(Defects { active: list.to_vec() })
+            Ok(Defects {
+                active: list.to_vec(),
+            })
         }
         #[cfg(not(feature = "seeded-defects"))]
         {

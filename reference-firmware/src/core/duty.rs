@@ -49,8 +49,12 @@ pub fn current_for_duty(permille: u16) -> DutyMeaning {
     match d {
         30..=70 => DutyMeaning::DigitalCommunication,
         80..=99 => DutyMeaning::Current { deciamps: 60 },
-        100..=850 => DutyMeaning::Current { deciamps: d * 6 / 10 },
-        851..=960 => DutyMeaning::Current { deciamps: (d - 640) * 5 / 2 },
+        100..=850 => DutyMeaning::Current {
+            deciamps: d * 6 / 10,
+        },
+        851..=960 => DutyMeaning::Current {
+            deciamps: (d - 640) * 5 / 2,
+        },
         961..=970 => DutyMeaning::Current { deciamps: 800 },
         _ => DutyMeaning::NoCharging,
     }
@@ -81,10 +85,22 @@ mod tests {
 
     #[test]
     fn ev_side_reading() {
-        assert_eq!(current_for_duty(267), DutyMeaning::Current { deciamps: 160 });
-        assert_eq!(current_for_duty(850), DutyMeaning::Current { deciamps: 510 });
-        assert_eq!(current_for_duty(900), DutyMeaning::Current { deciamps: 650 });
-        assert_eq!(current_for_duty(965), DutyMeaning::Current { deciamps: 800 });
+        assert_eq!(
+            current_for_duty(267),
+            DutyMeaning::Current { deciamps: 160 }
+        );
+        assert_eq!(
+            current_for_duty(850),
+            DutyMeaning::Current { deciamps: 510 }
+        );
+        assert_eq!(
+            current_for_duty(900),
+            DutyMeaning::Current { deciamps: 650 }
+        );
+        assert_eq!(
+            current_for_duty(965),
+            DutyMeaning::Current { deciamps: 800 }
+        );
         assert_eq!(current_for_duty(90), DutyMeaning::Current { deciamps: 60 });
         assert_eq!(current_for_duty(50), DutyMeaning::DigitalCommunication);
         assert_eq!(current_for_duty(20), DutyMeaning::NoCharging);
@@ -100,7 +116,10 @@ mod tests {
                     assert_eq!(back, 510)
                 }
                 DutyMeaning::Current { deciamps: back } if deciamps > 510 => {
-                    assert!(back <= deciamps && deciamps - back <= 3, "{deciamps} -> {d} -> {back}")
+                    assert!(
+                        back <= deciamps && deciamps - back <= 3,
+                        "{deciamps} -> {d} -> {back}"
+                    )
                 }
                 DutyMeaning::Current { deciamps: back } => {
                     assert!(back.abs_diff(deciamps) <= 3, "{deciamps} -> {d} -> {back}")

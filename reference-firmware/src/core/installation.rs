@@ -44,7 +44,10 @@ impl Installation {
             ));
         }
         if !(6..=80).contains(&self.fuse_rating_a) {
-            return Err(format!("fuse_rating_a {} is outside 6..=80 A", self.fuse_rating_a));
+            return Err(format!(
+                "fuse_rating_a {} is outside 6..=80 A",
+                self.fuse_rating_a
+            ));
         }
         if self.phases != 1 && self.phases != 3 {
             return Err(format!("phases {} must be 1 or 3", self.phases));

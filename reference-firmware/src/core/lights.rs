@@ -20,7 +20,12 @@ pub enum LightState {
 }
 
 fn light(pattern: LightPattern, red: u8, green: u8, blue: u8) -> LightSetting {
-    LightSetting { pattern, red, green, blue }
+    LightSetting {
+        pattern,
+        red,
+        green,
+        blue,
+    }
 }
 
 /// (central, ring) for a state.

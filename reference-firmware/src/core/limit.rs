@@ -28,7 +28,10 @@ pub struct LimitInputs {
 pub fn effective_limit(l: &LimitInputs) -> (u32, LimitSource) {
     let candidates = [
         (Some(l.variant_deciamps), LimitSource::VariantRating),
-        (Some(l.installation_deciamps), LimitSource::InstallationMaximum),
+        (
+            Some(l.installation_deciamps),
+            LimitSource::InstallationMaximum,
+        ),
         (Some(l.fuse_deciamps), LimitSource::Fuse),
         (l.cable_deciamps, LimitSource::Cable),
         (l.temperature_deciamps, LimitSource::Temperature),

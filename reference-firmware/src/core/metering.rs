@@ -46,7 +46,11 @@ pub struct EnergyRegister {
 
 impl EnergyRegister {
     pub fn new(stored_mwh: u64) -> Self {
-        EnergyRegister { total_mwh: stored_mwh, last_board_mwh: None, scale_ppm: 1_000_000 }
+        EnergyRegister {
+            total_mwh: stored_mwh,
+            last_board_mwh: None,
+            scale_ppm: 1_000_000,
+        }
     }
 
     pub(crate) fn set_scale_ppm(&mut self, ppm: u64) {

@@ -94,17 +94,30 @@ pub enum Input {
     /// A frame from the board that failed to decode (counted; not a sign of life).
     BoardFrameError(board_link::FrameError),
     /// The RFID reader read a card.
-    CardPresented { uid: Vec<u8> },
+    CardPresented {
+        uid: Vec<u8>,
+    },
     /// The external authorizer's answer to [`Event::AuthorizationRequested`].
-    AuthorizationDecision { id_tag: String, accepted: bool },
+    AuthorizationDecision {
+        id_tag: String,
+        accepted: bool,
+    },
     /// Start a session for this id tag without a card (e.g. OCPP RemoteStartTransaction).
-    RemoteStart { id_tag: String },
+    RemoteStart {
+        id_tag: String,
+    },
     /// End the running session.
-    StopSession { reason: StopReason },
+    StopSession {
+        reason: StopReason,
+    },
     /// Smart-charging / load-balancing limit in 0.1 A; `None` removes it.
-    ExternalLimit { deciamps: Option<u32> },
+    ExternalLimit {
+        deciamps: Option<u32>,
+    },
     /// Operator availability (OCPP ChangeAvailability).
-    SetAvailability { available: bool },
+    SetAvailability {
+        available: bool,
+    },
     SetAuthMode(AuthMode),
 }
 
@@ -207,20 +220,42 @@ impl Fault {
 pub enum Event {
     /// The start-up self-test passed and the charger is idle (emitted once).
     Ready,
-    BoardConnected { board_id: String, board_firmware: String },
+    BoardConnected {
+        board_id: String,
+        board_firmware: String,
+    },
     BoardLinkLost,
-    StatusChanged { status: ConnectorStatus, fault: Option<Fault> },
+    StatusChanged {
+        status: ConnectorStatus,
+        fault: Option<Fault>,
+    },
     /// [`AuthMode::External`]: decide about this id tag with [`Input::AuthorizationDecision`].
-    AuthorizationRequested { id_tag: String },
+    AuthorizationRequested {
+        id_tag: String,
+    },
     /// A card or id tag was refused (unknown, malformed, or not now).
-    AuthorizationRejected { id_tag: Option<String>, reason: String },
+    AuthorizationRejected {
+        id_tag: Option<String>,
+        reason: String,
+    },
     /// Vehicle connected and authorized: a transaction begins.
-    SessionStarted { id_tag: String, meter_start_wh: u64 },
-    SessionStopped { id_tag: String, meter_stop_wh: u64, reason: StopReason },
+    SessionStarted {
+        id_tag: String,
+        meter_start_wh: u64,
+    },
+    SessionStopped {
+        id_tag: String,
+        meter_stop_wh: u64,
+        reason: StopReason,
+    },
     /// A new meter sample.
     Meter(MeterReading),
     /// The offered PWM current changed (0.1 A; 0 = no PWM).
-    OfferedCurrent { deciamps: u32 },
+    OfferedCurrent {
+        deciamps: u32,
+    },
     /// The pilot state changed.
-    PilotChanged { state: PilotState },
+    PilotChanged {
+        state: PilotState,
+    },
 }

@@ -55,7 +55,11 @@ pub struct PilotDebouncer {
 
 impl PilotDebouncer {
     pub fn new(initial: PilotState, debounce_ms: u64) -> Self {
-        PilotDebouncer { stable: initial, candidate: None, debounce_ms }
+        PilotDebouncer {
+            stable: initial,
+            candidate: None,
+            debounce_ms,
+        }
     }
 
     pub fn stable(&self) -> PilotState {

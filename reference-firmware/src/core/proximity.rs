@@ -27,8 +27,18 @@ pub enum CableReading {
 /// (low Ω, high Ω, amps) per table, from the highest resistance to the lowest.
 fn ranges(table: PpTable) -> [(u32, u32, u32); 4] {
     match table {
-        PpTable::Iec => [(1000, 2200, 13), (330, 1000, 20), (150, 330, 32), (75, 150, 63)],
-        PpTable::Everest => [(936, 2460, 13), (308, 936, 20), (140, 308, 32), (80, 140, 63)],
+        PpTable::Iec => [
+            (1000, 2200, 13),
+            (330, 1000, 20),
+            (150, 330, 32),
+            (75, 150, 63),
+        ],
+        PpTable::Everest => [
+            (936, 2460, 13),
+            (308, 936, 20),
+            (140, 308, 32),
+            (80, 140, 63),
+        ],
     }
 }
 

@@ -15,18 +15,33 @@ pub struct TripPoint {
 /// The default curve: 6 mA in 1 s (the standard allows 10 s), 60 mA in 200 ms, 200 mA in 50 ms.
 pub fn default_trip_curve() -> Vec<TripPoint> {
     vec![
-        TripPoint { threshold_ma: 6.0, trip_after_ms: 1000 },
-        TripPoint { threshold_ma: 60.0, trip_after_ms: 200 },
-        TripPoint { threshold_ma: 200.0, trip_after_ms: 50 },
+        TripPoint {
+            threshold_ma: 6.0,
+            trip_after_ms: 1000,
+        },
+        TripPoint {
+            threshold_ma: 60.0,
+            trip_after_ms: 200,
+        },
+        TripPoint {
+            threshold_ma: 200.0,
+            trip_after_ms: 50,
+        },
     ]
 }
 
 /// Checks that a curve trips 6 mA DC within 10 s, as IEC 62955 requires.
 pub fn validate_trip_curve(curve: &[TripPoint]) -> Result<(), String> {
-    if curve.iter().any(|p| !(p.threshold_ma > 0.0) || p.threshold_ma.is_nan()) {
+    if curve
+        .iter()
+        .any(|p| p.threshold_ma.is_nan() || p.threshold_ma <= 0.0)
+    {
         return Err("residual trip curve: every threshold_ma must be above 0".into());
     }
-    if !curve.iter().any(|p| p.threshold_ma <= 6.0 && p.trip_after_ms <= 10_000) {
+    if !curve
+        .iter()
+        .any(|p| p.threshold_ma <= 6.0 && p.trip_after_ms <= 10_000)
+    {
         return Err(
             "residual trip curve: needs a point with threshold_ma <= 6 and trip_after_ms <= 10000"
                 .into(),
@@ -47,7 +62,11 @@ pub struct ResidualMonitor {
 impl ResidualMonitor {
     pub fn new(curve: Vec<TripPoint>) -> Self {
         let n = curve.len();
-        ResidualMonitor { curve, above_since: vec![None; n], last_ma: 0.0 }
+        ResidualMonitor {
+            curve,
+            above_since: vec![None; n],
+            last_ma: 0.0,
+        }
     }
 
     /// Records a reading; returns true when the curve says trip.
@@ -95,10 +114,15 @@ impl ResidualMonitor {
 pub enum SelfTest {
     NotRun,
     /// Waiting for the board's result of attempt `attempt` (1-based) until `deadline`.
-    Running { attempt: u8, deadline: Millis },
+    Running {
+        attempt: u8,
+        deadline: Millis,
+    },
     Passed,
     /// Failed; a new attempt starts at `retry_at`.
-    Failed { retry_at: Millis },
+    Failed {
+        retry_at: Millis,
+    },
 }
 
 /// Attempts per self-test before it counts as failed.
@@ -124,7 +148,10 @@ mod tests {
         assert!(!m.sample(Millis(0), 250.0));
         assert!(m.sample(Millis(50), 250.0));
         assert!(validate_trip_curve(&default_trip_curve()).is_ok());
-        assert!(validate_trip_curve(&[TripPoint { threshold_ma: 6.0, trip_after_ms: 11_000 }])
-            .is_err());
+        assert!(validate_trip_curve(&[TripPoint {
+            threshold_ma: 6.0,
+            trip_after_ms: 11_000
+        }])
+        .is_err());
     }
 }

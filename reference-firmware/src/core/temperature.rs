@@ -13,13 +13,20 @@ pub struct TemperatureLimits {
 
 impl Default for TemperatureLimits {
     fn default() -> Self {
-        TemperatureLimits { derate_from_c: 70.0, stop_at_c: 85.0, hysteresis_c: 5.0 }
+        TemperatureLimits {
+            derate_from_c: 70.0,
+            stop_at_c: 85.0,
+            hysteresis_c: 5.0,
+        }
     }
 }
 
 impl TemperatureLimits {
     pub fn validate(&self) -> Result<(), String> {
-        if !(self.derate_from_c < self.stop_at_c) || !(self.hysteresis_c >= 0.0) {
+        let finite = [self.derate_from_c, self.stop_at_c, self.hysteresis_c]
+            .iter()
+            .all(|v| v.is_finite());
+        if !finite || self.derate_from_c >= self.stop_at_c || self.hysteresis_c < 0.0 {
             return Err(format!(
                 "temperature: need derate_from_c < stop_at_c and hysteresis_c >= 0, got {} / {} / {}",
                 self.derate_from_c, self.stop_at_c, self.hysteresis_c
@@ -46,7 +53,11 @@ pub struct Derating {
 
 impl Derating {
     pub fn new(limits: TemperatureLimits) -> Self {
-        Derating { limits, level: ThermalLevel::Normal, last_c: 20.0 }
+        Derating {
+            limits,
+            level: ThermalLevel::Normal,
+            last_c: 20.0,
+        }
     }
 
     pub fn level(&self) -> ThermalLevel {

@@ -66,7 +66,14 @@ impl Variant {
             100307 => (Protocol::Capi, 16, 1, tethered(16), false, false),
             100308 => (Protocol::Capi, 32, 1, tethered(32), false, false),
             101082 => (Protocol::Capi, 16, 3, tethered(16), false, false),
-            SOCKET_VARIANT => (Protocol::Ocpp16, 32, 3, Connector::SocketWithLock, true, false),
+            SOCKET_VARIANT => (
+                Protocol::Ocpp16,
+                32,
+                3,
+                Connector::SocketWithLock,
+                true,
+                false,
+            ),
             _ => return None,
         };
         Some(Variant {
@@ -81,8 +88,18 @@ impl Variant {
     }
 
     /// Every known product number, for error messages.
-    pub const PRODUCT_NUMBERS: [u32; 10] =
-        [130577, 130578, 130800, 131134, 131114, 131133, 100307, 100308, 101082, SOCKET_VARIANT];
+    pub const PRODUCT_NUMBERS: [u32; 10] = [
+        130577,
+        130578,
+        130800,
+        131134,
+        131114,
+        131133,
+        100307,
+        100308,
+        101082,
+        SOCKET_VARIANT,
+    ];
 
     pub fn has_socket(&self) -> bool {
         self.connector == Connector::SocketWithLock

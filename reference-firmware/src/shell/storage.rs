@@ -36,7 +36,9 @@ impl StateDir {
         write_atomic(&probe, b"ok")
             .map_err(|e| format!("state directory {}: not writable: {e}", dir.display()))?;
         let _ = fs::remove_file(&probe);
-        Ok(StateDir { dir: dir.to_path_buf() })
+        Ok(StateDir {
+            dir: dir.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -46,7 +48,9 @@ impl StateDir {
     /// `settings.json` (optional; defaults when missing), validated.
     pub fn load_settings(&self) -> Result<Settings, String> {
         let settings: Settings = self.load(SETTINGS)?.unwrap_or_default();
-        settings.validate().map_err(|e| format!("{}: {e}", self.dir.join(SETTINGS).display()))?;
+        settings
+            .validate()
+            .map_err(|e| format!("{}: {e}", self.dir.join(SETTINGS).display()))?;
         Ok(settings)
     }
 
@@ -94,7 +98,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).open(&tmp)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
