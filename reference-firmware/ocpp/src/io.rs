@@ -20,6 +20,9 @@ pub struct Settings {
     pub nominal_voltage_v: f64,
     /// Phases the charger switches (1 or 3).
     pub phases: u8,
+    /// Rated current per phase, A: what GetCompositeSchedule reports where no
+    /// profile limits the charger.
+    pub rated_current_a: f64,
     /// How long to wait for the CSMS to answer a CALL, in seconds.
     pub call_timeout_s: i64,
     /// How long a Reset waits for the StopTransaction to be delivered, in seconds.
@@ -40,6 +43,7 @@ impl Settings {
             cable: Cable::Tethered,
             nominal_voltage_v: 230.0,
             phases: 3,
+            rated_current_a: 16.0,
             call_timeout_s: 30,
             reset_grace_s: 10,
             jitter_seed: serial_number.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {

@@ -16,6 +16,7 @@ pub mod io;
 pub mod metering;
 pub mod reservation;
 pub mod smart_charging;
+pub mod transport;
 pub mod tx_queue;
 
 pub use charge_point::{ChargePoint, Registration, Transaction};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::{SinkExt, StreamExt};
+use ocpp_charge_point::transport::connection_url;
 use ocpp_charge_point::{ChargePoint, Output, Settings, StoredState};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
@@ -134,7 +135,10 @@ async fn boots_and_answers_over_a_real_websocket() {
     let port = listener.local_addr().unwrap().port();
     let server = tokio::spawn(csms_script(listener));
     // The identity "WS 1" is percent-encoded in the URL.
-    let client = run_charge_point(format!("ws://127.0.0.1:{port}/ocpp/WS%201"));
+    let client = run_charge_point(connection_url(
+        &format!("ws://127.0.0.1:{port}/ocpp"),
+        "WS 1",
+    ));
     let result = tokio::time::timeout(Duration::from_secs(10), async {
         let (c, s) = tokio::join!(client, server);
         (c, s)

@@ -305,6 +305,15 @@ impl ChargePoint {
         self.connectors.get(connector as usize)?.tx.as_ref()
     }
 
+    /// The OCPP status a connector is in now (0 = the charge point), e.g. for
+    /// the local interface.
+    pub fn connector_status(
+        &self,
+        connector: u32,
+    ) -> Option<crate::ocpp::types::ChargePointStatus> {
+        ((connector as usize) < self.connectors.len()).then(|| self.derive_status(connector).status)
+    }
+
     /// Current value of a configuration key ("" when unknown).
     pub fn config_value(&self, key: &str) -> &str {
         self.config.get(key)

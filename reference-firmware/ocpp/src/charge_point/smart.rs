@@ -20,10 +20,6 @@ use crate::config::keys;
 use crate::io::{store_keys, Output};
 use crate::smart_charging::{Electrical, Limits, TxContext};
 
-/// Current the charger offers when no profile limits it (A per phase); the
-/// charging core applies its own hardware and installation limits on top.
-const UNLIMITED_A: f64 = 32.0;
-
 impl ChargePoint {
     fn electrical(&self) -> Electrical {
         Electrical {
@@ -139,7 +135,7 @@ impl ChargePoint {
             unit,
             self.tx_context(c),
             self.electrical(),
-            UNLIMITED_A,
+            self.settings.rated_current_a,
         );
         GetCompositeScheduleResponse {
             status: GetCompositeScheduleStatus::Accepted,
