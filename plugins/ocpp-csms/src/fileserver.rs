@@ -56,6 +56,7 @@ struct Head {
     method: String,
     path: String,
     content_length: Option<u64>,
+    chunked: bool,
 }
 
 fn parse_head(text: &str) -> Option<Head> {
@@ -64,10 +65,14 @@ fn parse_head(text: &str) -> Option<Head> {
     let method = first.next()?.to_string();
     let path = first.next()?.to_string();
     let mut content_length = None;
+    let mut chunked = false;
     for line in lines {
         if let Some((k, v)) = line.split_once(':') {
-            if k.trim().eq_ignore_ascii_case("content-length") {
+            let k = k.trim();
+            if k.eq_ignore_ascii_case("content-length") {
                 content_length = v.trim().parse().ok();
+            } else if k.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = v.to_ascii_lowercase().contains("chunked");
             }
         }
     }
@@ -75,6 +80,7 @@ fn parse_head(text: &str) -> Option<Head> {
         method,
         path,
         content_length,
+        chunked,
     })
 }
 
@@ -125,6 +131,28 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
                 None => (404, b"no such file".to_vec(), false),
             }
         }
+        "PUT" | "POST" if head.chunked => {
+            let mut body = buf[head_end..].to_vec();
+            loop {
+                match decode_chunked(&body) {
+                    Chunked::Done(n) => {
+                        uploaded = n;
+                        break (201, Vec::new(), false);
+                    }
+                    Chunked::Broken => break (400, b"bad chunked body".to_vec(), false),
+                    Chunked::Incomplete if body.len() as u64 > MAX_UPLOAD => {
+                        break (413, b"upload too large".to_vec(), false)
+                    }
+                    Chunked::Incomplete => {
+                        let n = tcp.read(&mut chunk).await?;
+                        if n == 0 {
+                            break (400, b"chunked body ended early".to_vec(), false);
+                        }
+                        body.extend_from_slice(&chunk[..n]);
+                    }
+                }
+            }
+        }
         "PUT" | "POST" => match head.content_length {
             Some(len) if len <= MAX_UPLOAD => {
                 let mut got = (buf.len() - head_end) as u64;
@@ -172,6 +200,53 @@ async fn handle(mut tcp: TcpStream, shared: &Shared, root: Option<&Path>) -> std
     respond(&mut tcp, status, content_type, &body, head_only).await
 }
 
+/// Progress of a chunked request body (RFC 9112 §7.1).
+#[derive(Debug, PartialEq, Eq)]
+enum Chunked {
+    /// Complete; the decoded length.
+    Done(u64),
+    Incomplete,
+    Broken,
+}
+
+fn decode_chunked(body: &[u8]) -> Chunked {
+    let mut pos = 0;
+    let mut total = 0u64;
+    loop {
+        let Some(eol) = body[pos..].windows(2).position(|w| w == b"\r\n") else {
+            return Chunked::Incomplete;
+        };
+        let line = String::from_utf8_lossy(&body[pos..pos + eol]);
+        let size_hex = line.split(';').next().unwrap_or_default().trim();
+        let Ok(size) = u64::from_str_radix(size_hex, 16) else {
+            return Chunked::Broken;
+        };
+        pos += eol + 2;
+        if size == 0 {
+            // Trailer fields, then an empty line.
+            loop {
+                let Some(eol) = body[pos..].windows(2).position(|w| w == b"\r\n") else {
+                    return Chunked::Incomplete;
+                };
+                pos += eol + 2;
+                if eol == 0 {
+                    return Chunked::Done(total);
+                }
+            }
+        }
+        let end = pos as u64 + size + 2;
+        if (body.len() as u64) < end {
+            return Chunked::Incomplete;
+        }
+        let end = end as usize;
+        if &body[end - 2..end] != b"\r\n" {
+            return Chunked::Broken;
+        }
+        total += size;
+        pos = end;
+    }
+}
+
 async fn respond(
     tcp: &mut TcpStream,
     status: u16,
@@ -208,6 +283,19 @@ mod tests {
     fn images_differ_but_have_the_same_length() {
         assert_eq!(good_image().len(), corrupt_image().len());
         assert_ne!(good_image(), corrupt_image());
+    }
+
+    #[test]
+    fn chunked_bodies() {
+        assert_eq!(decode_chunked(b"5\r\nhello\r\n0\r\n\r\n"), Chunked::Done(5));
+        assert_eq!(
+            decode_chunked(b"3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: v\r\n\r\n"),
+            Chunked::Done(5)
+        );
+        assert_eq!(decode_chunked(b"5\r\nhel"), Chunked::Incomplete);
+        assert_eq!(decode_chunked(b"5\r\nhello\r\n0\r\n"), Chunked::Incomplete);
+        assert_eq!(decode_chunked(b"zz\r\n"), Chunked::Broken);
+        assert_eq!(decode_chunked(b"2\r\nabc\r\n"), Chunked::Broken);
     }
 
     #[test]

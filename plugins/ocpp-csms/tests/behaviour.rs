@@ -379,9 +379,16 @@ fn file_server_serves_images_and_takes_uploads() {
         )
         .await;
         assert!(up.starts_with("HTTP/1.1 201"), "{up}");
+        let chunked = http(
+            port,
+            b"POST /diagnostics/d2.zip HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+        )
+        .await;
+        assert!(chunked.starts_with("HTTP/1.1 201"), "{chunked}");
     });
     let t = c.file_transfers();
-    assert_eq!(t.len(), 3);
+    assert_eq!(t.len(), 4);
+    assert_eq!((t[3].method.as_str(), t[3].bytes), ("POST", 4));
     assert_eq!(
         (t[0].status, t[0].bytes as usize),
         (200, ocpp_csms::fileserver::good_image().len())
