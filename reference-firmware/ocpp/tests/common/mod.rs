@@ -44,6 +44,15 @@ pub fn reading(energy_wh: f64) -> MeterReading {
     }
 }
 
+fn has_null(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.iter().any(has_null),
+        Value::Object(o) => o.values().any(has_null),
+        _ => false,
+    }
+}
+
 impl Bench {
     /// A fresh charger, not yet connected.
     pub fn new() -> Bench {
@@ -94,6 +103,8 @@ impl Bench {
                 Output::SendFrame(text) => {
                     let v: Value =
                         serde_json::from_str(&text).expect("charge point sent invalid JSON");
+                    // The 1.6 schemas allow no null anywhere: absent fields are omitted.
+                    assert!(!has_null(&v), "null in frame {text}");
                     if v[0] == 2 {
                         self.calls
                             .push((v[2].as_str().unwrap().to_string(), v[3].clone()));
