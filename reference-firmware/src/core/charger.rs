@@ -97,6 +97,8 @@ pub struct Charger {
     pilot_changed_at: Millis,
     previous_pilot: PilotState,
     diode_bad_since: Option<Millis>,
+    /// Since when PWM samples have shown the −12 V half-wave (the diode is proven).
+    diode_ok_since: Option<Millis>,
 
     // Faults.
     latched: Option<Fault>,
@@ -171,6 +173,7 @@ impl Charger {
             pilot_changed_at: now,
             previous_pilot: PilotState::A,
             diode_bad_since: None,
+            diode_ok_since: None,
             latched: None,
             board_faults: BTreeSet::new(),
             fault_since: None,
@@ -262,6 +265,7 @@ impl Charger {
                 self.lock_failure_deadline,
                 energy_store,
                 slow_contactor,
+                self.diode_ok_since.map(|t| t + s.pilot_debounce_ms),
             ]
             .map(pending),
         )
@@ -457,6 +461,7 @@ impl Charger {
         if self.pilot_out == PilotOutput::DcMinus12V {
             self.pilot.forget_candidate();
             self.diode_bad_since = None;
+            self.diode_ok_since = None;
         } else {
             let seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| p != PilotState::F);
             if let Some(state) = self.pilot.sample(now, seen) {
@@ -464,13 +469,19 @@ impl Charger {
             }
             let pwm = matches!(self.pilot_out, PilotOutput::Pwm { .. });
             let vehicle_level = matches!(seen, Some(PilotState::B | PilotState::C | PilotState::D));
-            if pwm && vehicle_level && !negative_half_wave_present(i32::from(s.cp_low_mv)) {
+            let half_wave = negative_half_wave_present(i32::from(s.cp_low_mv));
+            if pwm && vehicle_level && !half_wave {
+                self.diode_ok_since = None;
                 let since = *self.diode_bad_since.get_or_insert(now);
                 if now.since(since) >= self.cfg.settings.pilot_debounce_ms {
                     self.latch(Fault::DiodeShorted);
                 }
+            } else if pwm && vehicle_level {
+                self.diode_bad_since = None;
+                self.diode_ok_since.get_or_insert(now);
             } else {
                 self.diode_bad_since = None;
+                self.diode_ok_since = None;
             }
         }
         // Residual current, except while the self-test's test current flows.
@@ -601,6 +612,11 @@ impl Charger {
     }
 
     // ----- derived state -----------------------------------------------------------------
+
+    fn diode_proven(&self, now: Millis) -> bool {
+        self.diode_ok_since
+            .is_some_and(|t| now.since(t) >= self.cfg.settings.pilot_debounce_ms)
+    }
 
     fn vehicle_connected(&self) -> bool {
         is_vehicle_state(self.pilot.stable())
@@ -887,8 +903,14 @@ impl Charger {
                 self.contactor = false;
                 self.pwm_withdrawn_at = None;
             }
-        } else if hard_ok && offer && is_pwm && self.sent_pilot == Some(self.pilot_out) {
-            // PWM must already be on the wire before the contactor closes.
+        } else if hard_ok
+            && offer
+            && is_pwm
+            && self.sent_pilot == Some(self.pilot_out)
+            && self.diode_proven(now)
+        {
+            // PWM is on the wire and its −12 V half-wave was seen for the debounce time: the
+            // EV's diode is proven before any power flows.
             self.contactor = true;
         }
 

@@ -18,6 +18,8 @@ pub const OCPP_RESTART_WITHIN_S: u64 = 10;
 pub async fn handle(app: &App, request: &Request, path: &[&str]) -> Response {
     match route(app, request, path).await {
         Ok(response) => response,
+        Err(refusal) if refusal.status == 405 => refusal_response(app, &refusal)
+            .header("Allow", allowed_methods(path).unwrap_or_default()),
         Err(refusal) => refusal_response(app, &refusal),
     }
 }

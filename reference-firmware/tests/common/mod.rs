@@ -61,6 +61,8 @@ pub struct Rig {
     pub events: Vec<(Millis, Event)>,
     pub stores: Vec<StoreRequest>,
     pub self_tests_requested: u32,
+    /// When the board last reported a passed self-test.
+    pub last_self_test_pass: Option<Millis>,
     pub meter_mwh: u64,
     pending_self_test: Option<Millis>,
 }
@@ -91,6 +93,7 @@ impl Rig {
             events: Vec::new(),
             stores: Vec::new(),
             self_tests_requested: 0,
+            last_self_test_pass: None,
             meter_mwh: 0,
             pending_self_test: None,
         };
@@ -179,6 +182,9 @@ impl Rig {
                 if self.now >= at {
                     self.pending_self_test = None;
                     let passed = self.self_test_answer == SelfTestAnswer::Pass;
+                    if passed {
+                        self.last_self_test_pass = Some(self.now);
+                    }
                     self.board_says(BoardMessage::RcmSelfTestResult {
                         passed,
                         measured_tenth_ma: if passed { 100 } else { 0 },

@@ -1,0 +1,207 @@
+//! Property tests of the contactor's safety invariants: for any sequence of vehicle states,
+//! cards, limits, residual currents and link losses,
+//! - the contactor is never commanded closed outside C/D, without authorization, while
+//!   faulted, before the session's self-test, or below 6 A;
+//! - after a hard opening cause (pilot leaves C, state E, diode short, residual trip, link
+//!   loss) it is commanded open within 100 ms of simulated time, and after a soft one (limit
+//!   below 6 A) within the 6 s stop-under-load time.
+
+mod common;
+
+use common::{Rig, Vehicle};
+use proptest::prelude::*;
+use reference_firmware::core::*;
+
+#[derive(Debug, Clone)]
+enum Action {
+    Vehicle(Vehicle),
+    KnownCard,
+    UnknownCard,
+    Limit(Option<u32>),
+    Residual(u16),
+    BoardSilent(bool),
+    RemoteStop,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        4 => prop_oneof![
+            Just(Vehicle::A),
+            Just(Vehicle::B),
+            Just(Vehicle::C),
+            Just(Vehicle::D),
+            Just(Vehicle::ShortToPe),
+            Just(Vehicle::DiodeShortC),
+        ]
+        .prop_map(Action::Vehicle),
+        3 => Just(Action::KnownCard),
+        1 => Just(Action::UnknownCard),
+        2 => prop_oneof![Just(None), (0u32..400).prop_map(Some)].prop_map(Action::Limit),
+        1 => prop_oneof![Just(0u16), Just(30), Just(65), Just(700)].prop_map(Action::Residual),
+        1 => any::<bool>().prop_map(Action::BoardSilent),
+        1 => Just(Action::RemoteStop),
+    ]
+}
+
+fn duration() -> impl Strategy<Value = u64> {
+    prop_oneof![4 => 10u64..400, 2 => 400u64..3000, 1 => 3000u64..12_000]
+}
+
+/// What the test knows independently of the core.
+#[derive(Default)]
+struct Model {
+    /// Last time the vehicle input was C.
+    last_c: Option<Millis>,
+    /// Vehicle plugged in (not A) since.
+    plugged_since: Option<Millis>,
+    /// A known card was presented since the vehicle was last unplugged (or within 60 s before
+    /// plug-in).
+    known_card_at: Option<Millis>,
+    /// Since when the residual current has been at least 6 mA.
+    residual_since: Option<Millis>,
+    /// Since when the board has been silent.
+    silent_since: Option<Millis>,
+    /// Since when the limit has been below 6 A.
+    low_limit_since: Option<Millis>,
+    /// Since when E or a diode short has been present.
+    pilot_fault_since: Option<Millis>,
+    /// A latched fault happened while plugged in: no closing until unplug.
+    latched: bool,
+}
+
+fn check(rig: &Rig, m: &Model, closed_now: bool, closed_before: bool) -> Result<(), TestCaseError> {
+    let now = rig.now;
+    let older_than = |t: Option<Millis>, ms: u64| t.is_some_and(|t| now.since(t) > ms);
+    if closed_now {
+        prop_assert!(
+            m.last_c.is_some_and(|t| now.since(t) <= 100),
+            "closed although the vehicle left C more than 100 ms ago"
+        );
+        prop_assert!(
+            !older_than(m.residual_since, 10_100),
+            "closed after a 6 mA residual current lasted 10 s"
+        );
+        prop_assert!(
+            !older_than(m.silent_since, 5_100),
+            "closed 5 s after the board fell silent"
+        );
+        prop_assert!(
+            !older_than(m.pilot_fault_since, 100),
+            "closed with E or a shorted diode"
+        );
+        prop_assert!(
+            !older_than(m.low_limit_since, 6_100),
+            "closed 6 s after the limit fell below 6 A"
+        );
+    }
+    if closed_now && !closed_before {
+        prop_assert!(
+            !m.latched,
+            "closed again before the vehicle was unplugged after a trip"
+        );
+        prop_assert!(m.known_card_at.is_some(), "closed without authorization");
+        prop_assert!(m.low_limit_since.is_none(), "closed with a limit below 6 A");
+        prop_assert!(m.silent_since.is_none(), "closed while the board is silent");
+        let plugged = m.plugged_since.expect("closed with no vehicle");
+        prop_assert!(
+            rig.last_self_test_pass.is_some_and(|t| t >= plugged),
+            "closed before the session's self-test passed"
+        );
+    }
+    Ok(())
+}
+
+fn apply(rig: &mut Rig, m: &mut Model, a: &Action) {
+    let now = rig.now;
+    match a {
+        Action::Vehicle(v) => {
+            if *v == Vehicle::A {
+                if m.plugged_since.take().is_some() {
+                    // Unplugged: the session and its authorization end.
+                    m.known_card_at = None;
+                }
+                m.latched = false;
+            } else if m.plugged_since.is_none() {
+                m.plugged_since = Some(now);
+            }
+            rig.vehicle = *v;
+        }
+        Action::KnownCard => {
+            m.known_card_at = Some(now);
+            rig.card(&[1, 2, 3, 4]);
+        }
+        Action::UnknownCard => rig.card(&[9, 9, 9, 9, 9, 9, 9]),
+        Action::Limit(l) => {
+            let low = l.is_some_and(|l| l < 60);
+            match (low, m.low_limit_since) {
+                (true, None) => m.low_limit_since = Some(now),
+                (false, _) => m.low_limit_since = None,
+                _ => {}
+            }
+            rig.input(Input::ExternalLimit { deciamps: *l });
+        }
+        Action::Residual(r) => {
+            match (*r >= 60, m.residual_since) {
+                (true, None) => m.residual_since = Some(now),
+                (false, _) => m.residual_since = None,
+                _ => {}
+            }
+            rig.residual_tenth_ma = *r;
+        }
+        Action::BoardSilent(s) => {
+            match (*s, m.silent_since) {
+                (true, None) => m.silent_since = Some(now),
+                (false, _) => m.silent_since = None,
+                _ => {}
+            }
+            rig.board_silent = *s;
+        }
+        Action::RemoteStop => rig.input(Input::StopSession {
+            reason: StopReason::Remote,
+        }),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn contactor_safety_invariants(script in proptest::collection::vec((action(), duration()), 1..16)) {
+        let mut rig = Rig::halo();
+        let mut m = Model::default();
+        for (a, dur) in &script {
+            apply(&mut rig, &mut m, a);
+            let mut left = *dur;
+            while left > 0 {
+                let step = left.min(10);
+                let before = rig.contactor;
+                rig.advance(step);
+                left -= step;
+                let now = rig.now;
+                // While the board is silent the core cannot see the pilot; the 5 s link timeout
+                // bounds that case instead.
+                if matches!(rig.vehicle, Vehicle::C | Vehicle::DiodeShortC) || rig.board_silent {
+                    m.last_c = Some(now);
+                }
+                // A shorted diode only shows under PWM (no −12 V half-wave); E shows always.
+                let pwm = matches!(rig.pilot, board_link::PilotOutput::Pwm { .. });
+                let pilot_fault = (rig.vehicle == Vehicle::ShortToPe
+                    || (rig.vehicle == Vehicle::DiodeShortC && pwm))
+                    && !rig.board_silent;
+                match (pilot_fault, m.pilot_fault_since) {
+                    (true, None) => m.pilot_fault_since = Some(now),
+                    (false, _) => m.pilot_fault_since = None,
+                    _ => {}
+                }
+                // Faults the core must latch until unplug, once they lasted long enough.
+                let older = |t: Option<Millis>, ms: u64| t.is_some_and(|t| now.since(t) > ms);
+                if m.plugged_since.is_some()
+                    && (older(m.residual_since, 10_100) || older(m.pilot_fault_since, 100))
+                {
+                    m.latched = true;
+                }
+                check(&rig, &m, rig.contactor, before)?;
+            }
+        }
+    }
+}
