@@ -177,19 +177,26 @@ fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Refusal> {
         .map_err(|e| Refusal::new(400, format!("invalid JSON body: {e}")))
 }
 
-fn not_found_or_method(path: &[&str], method: &str) -> Refusal {
-    let allowed = match path {
+/// The methods an endpoint takes (`None`: no such endpoint).
+fn allowed_methods(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
         ["login" | "logout" | "factory-reset"] => "POST",
         ["session" | "status"] => "GET",
         ["wifi" | "rfid"] => "GET, POST",
         ["installation" | "ocpp"] => "GET, PUT",
         ["rfid", _] => "DELETE",
-        _ => return Refusal::new(404, format!("no API endpoint /api/{}", path.join("/"))),
-    };
-    Refusal::new(
-        405,
-        format!("{method} not allowed here; allowed: {allowed}"),
-    )
+        _ => return None,
+    })
+}
+
+fn not_found_or_method(path: &[&str], method: &str) -> Refusal {
+    match allowed_methods(path) {
+        Some(allowed) => Refusal::new(
+            405,
+            format!("{method} not allowed here; allowed: {allowed}"),
+        ),
+        None => Refusal::new(404, format!("no API endpoint /api/{}", path.join("/"))),
+    }
 }
 
 #[derive(Deserialize)]
