@@ -171,14 +171,6 @@ impl CsmsConfig {
     pub fn listen_addr(&self) -> Result<SocketAddr, std::net::AddrParseError> {
         self.listen.parse()
     }
-
-    /// The key a charge point must present, if any.
-    pub fn key_for(&self, identity: &str) -> Option<&str> {
-        self.authorization_keys
-            .get(identity)
-            .or(self.authorization_key.as_ref())
-            .map(String::as_str)
-    }
 }
 
 #[cfg(test)]
@@ -198,9 +190,8 @@ mod tests {
         let e = CsmsConfig::from_json(json!({"listen": "nowhere"})).unwrap_err();
         assert!(e.message().contains("`listen`"), "{e}");
         let c = CsmsConfig::from_json(json!({"security_profile": 1,
-            "authorization_key": "k", "authorization_keys": {"A": "ka"}}))
+            "authorization_keys": {"A": "ka"}}))
         .unwrap();
-        assert_eq!(c.key_for("A"), Some("ka"));
-        assert_eq!(c.key_for("B"), Some("k"));
+        assert_eq!(c.authorization_keys["A"], "ka");
     }
 }

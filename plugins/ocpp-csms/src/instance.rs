@@ -32,6 +32,7 @@ pub struct MockCsms {
     next_call_id: AtomicU64,
     /// The configured behaviour `reset_script` returns to.
     defaults: Defaults,
+    ctx: Arc<ServerCtx>,
 }
 
 struct Defaults {
@@ -132,7 +133,7 @@ impl MockCsms {
 
         let security_profile = config.security_profile;
         let ctx = Arc::new(ServerCtx::new(Arc::clone(&shared), config, acceptor));
-        runtime.spawn(server::serve(listener, ctx));
+        runtime.spawn(server::serve(listener, Arc::clone(&ctx)));
         Ok(MockCsms {
             runtime: Some(runtime),
             shared,
@@ -143,6 +144,7 @@ impl MockCsms {
             file_server_url,
             next_call_id: AtomicU64::new(1),
             defaults,
+            ctx,
         })
     }
 
@@ -179,6 +181,16 @@ impl MockCsms {
             a.parent_id_tag,
             a.expiry_date,
         );
+        Ok(())
+    }
+
+    /// Expect a new AuthorizationKey (the scenario changed it on the charger).
+    pub fn set_authorization_key(&self, a: api::SetAuthorizationKey) -> Result<(), PluginError> {
+        if a.authorization_key.is_empty() {
+            return Err(err("set_authorization_key: the key is empty"));
+        }
+        self.ctx
+            .set_key(a.charge_point.as_deref(), a.authorization_key);
         Ok(())
     }
 

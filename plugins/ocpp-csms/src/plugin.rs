@@ -124,6 +124,14 @@ impl Csms for CsmsPlugin {
         Ok(self.inner.file_transfers())
     }
 
+    fn set_authorization_key(
+        &mut self,
+        a: api::SetAuthorizationKey,
+    ) -> Result<api::Done, PluginError> {
+        self.inner.set_authorization_key(a)?;
+        Ok(api::Done {})
+    }
+
     fn reset_script(&mut self, _: api::ResetScript) -> Result<api::Done, PluginError> {
         self.inner.reset_script();
         Ok(api::Done {})

@@ -146,3 +146,46 @@ fn tls_profile_2_with_a_generated_ca() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_new_authorization_key_raises_the_connection_to_profile_1() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let (ws, _) = connect(&format!("{url}/CP1"), &Dial::ocpp()).await.unwrap();
+        assert_eq!(
+            c.wait_connected(Some("CP1"), 2000)
+                .unwrap()
+                .security_profile,
+            0
+        );
+        drop(ws);
+        c.set_authorization_key(plugin_api::kinds::csms::SetAuthorizationKey {
+            charge_point: None,
+            authorization_key: "HarnessBasicKey-0001".into(),
+        })
+        .unwrap();
+        let wrong = Dial {
+            basic: Some(("CP1".into(), "old-key".into())),
+            ..Dial::ocpp()
+        };
+        assert_eq!(
+            http_status(&refused(&format!("{url}/CP1"), &wrong).await),
+            Some(401)
+        );
+        let right = Dial {
+            basic: Some(("CP1".into(), "HarnessBasicKey-0001".into())),
+            ..Dial::ocpp()
+        };
+        let _ws = connect(&format!("{url}/CP1"), &right).await.unwrap();
+        let deadline = std::time::Instant::now() + STEP;
+        loop {
+            let conns = c.connections();
+            if conns.iter().any(|i| i.connected && i.security_profile == 1) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{conns:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    });
+}

@@ -38,6 +38,9 @@ crate::method_set! {
         fn wait_connected(WaitConnected) -> ConnectionInfo;
         /// What arrived at the file server (diagnostics uploads, firmware downloads).
         fn file_transfers(FileTransfers) -> Vec<FileTransfer>;
+        /// The AuthorizationKey the CSMS expects from now on (after the scenario changed it on
+        /// the charger with ChangeConfiguration), for one charge point or all.
+        fn set_authorization_key(SetAuthorizationKey) -> Done;
         /// Back to the configured behaviour (boot answer, authorization table, no forced errors
         /// or delays, online) for the next scenario; registrations and connections stay.
         fn reset_script(ResetScript) -> Done;
@@ -239,6 +242,15 @@ pub struct FileTransfers {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResetScript {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAuthorizationKey {
+    /// `None`: every charge point.
+    #[serde(default)]
+    pub charge_point: Option<String>,
+    pub authorization_key: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileTransfer {

@@ -24,6 +24,8 @@ pub enum Decision {
         identity: String,
         subprotocol: Option<&'static str>,
         offered: Vec<String>,
+        /// Valid HTTP Basic credentials were presented.
+        authenticated: bool,
     },
     /// Refuse with an HTTP status.
     Refuse {
@@ -67,8 +69,12 @@ pub fn decide(
             identity: Some(identity),
         };
     }
-    if rules.require_auth {
-        if let Err(reason) = check_basic(authorization, &identity, key_for(&identity)) {
+    // Credentials are also checked when sent where they are not required but a key is known
+    // (after `set_authorization_key`): a wrong key is refused rather than silently let in.
+    let key = key_for(&identity);
+    let authenticated = rules.require_auth || (authorization.is_some() && key.is_some());
+    if authenticated {
+        if let Err(reason) = check_basic(authorization, &identity, key) {
             return Decision::Refuse {
                 status: 401,
                 identity: Some(identity),
@@ -90,6 +96,7 @@ pub fn decide(
         identity,
         subprotocol,
         offered,
+        authenticated,
     }
 }
 
@@ -165,7 +172,8 @@ mod tests {
             Decision::Accept {
                 identity: "RDAM 123".into(),
                 subprotocol: Some(SUBPROTOCOL),
-                offered: vec!["ocpp1.6".into()]
+                offered: vec!["ocpp1.6".into()],
+                authenticated: false,
             }
         );
         assert!(matches!(
@@ -213,5 +221,23 @@ mod tests {
         assert_eq!(status("/CP1", Some(&basic("CP9", "0123456789abcdef"))), 401);
         assert_eq!(status("/CP1", Some("Bearer x")), 401);
         assert_eq!(status("/CP1", Some(&basic("CP1", "0123456789abcdef"))), 101);
+        // Without the requirement, credentials are still checked when sent.
+        let open = Rules::default();
+        let d = decide("/CP1", None, Some(&basic("CP1", "bad")), &open, key);
+        assert!(matches!(d, Decision::Refuse { status: 401, .. }));
+        let d = decide(
+            "/CP1",
+            None,
+            Some(&basic("CP1", "0123456789abcdef")),
+            &open,
+            key,
+        );
+        assert!(matches!(
+            d,
+            Decision::Accept {
+                authenticated: true,
+                ..
+            }
+        ));
     }
 }

@@ -30,7 +30,15 @@ pub struct ServerCtx {
     pub config: CsmsConfig,
     pub rules: handshake::Rules,
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// AuthorizationKeys: the configured ones, replaced at run time by `set_authorization_key`.
+    keys: std::sync::Mutex<Keys>,
     next_number: AtomicU64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Keys {
+    all: Option<String>,
+    per_identity: std::collections::BTreeMap<String, String>,
 }
 
 impl ServerCtx {
@@ -43,12 +51,44 @@ impl ServerCtx {
             allow_list: config.charge_points.clone(),
             require_auth: config.security_profile >= 1,
         };
+        let keys = Keys {
+            all: config.authorization_key.clone(),
+            per_identity: config.authorization_keys.clone(),
+        };
         ServerCtx {
             shared,
             config,
             rules,
             tls,
+            keys: std::sync::Mutex::new(keys),
             next_number: AtomicU64::new(1),
+        }
+    }
+
+    fn lock_keys(&self) -> std::sync::MutexGuard<'_, Keys> {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The key `identity` must present.
+    pub fn key_for(&self, identity: &str) -> Option<String> {
+        let keys = self.lock_keys();
+        keys.per_identity
+            .get(identity)
+            .or(keys.all.as_ref())
+            .cloned()
+    }
+
+    /// Expect `key` from `identity` (or from everyone) on the next connections.
+    pub fn set_key(&self, identity: Option<&str>, key: String) {
+        let mut keys = self.lock_keys();
+        match identity {
+            Some(id) => {
+                keys.per_identity.insert(id.to_string(), key);
+            }
+            None => {
+                keys.per_identity.clear();
+                keys.all = Some(key);
+            }
         }
     }
 }
@@ -133,7 +173,7 @@ where
             header("sec-websocket-protocol"),
             header("authorization"),
             &ctx.rules,
-            |id| ctx.config.key_for(id).map(str::to_string),
+            |id| ctx.key_for(id),
         );
         decision = Some(d.clone());
         match d {
@@ -176,6 +216,7 @@ where
                 identity,
                 subprotocol,
                 offered,
+                authenticated,
             }),
         ) => {
             if subprotocol.is_none() {
@@ -186,7 +227,13 @@ where
                 );
             }
             let number = ctx.next_number.fetch_add(1, Ordering::Relaxed);
-            let profile = ctx.config.security_profile;
+            // The profile this connection actually uses (whitepaper §2): TLS = 2, HTTP Basic
+            // over ws = 1, neither = 0.
+            let profile = match (ctx.tls.is_some(), authenticated) {
+                (true, _) => 2,
+                (false, true) => 1,
+                (false, false) => 0,
+            };
             connection::run(
                 Arc::clone(&ctx.shared),
                 ws,
