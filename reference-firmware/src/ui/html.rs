@@ -45,12 +45,22 @@ pub enum Notice {
     Error,
 }
 
-/// A notice box; the `id` lets tests and the browser test find it.
+/// A notice box; its `id` (`saved`, `warning`, `error`) lets tests and the browser test find it.
 pub fn notice(kind: Notice, text: &str) -> String {
-    let (class, id) = match kind {
-        Notice::Ok => ("ok", "saved"),
-        Notice::Warning => ("warn", "warning"),
-        Notice::Error => ("error", "error"),
+    let id = match kind {
+        Notice::Ok => "saved",
+        Notice::Warning => "warning",
+        Notice::Error => "error",
+    };
+    notice_with_id(kind, id, text)
+}
+
+/// A notice box with a chosen `id`.
+pub fn notice_with_id(kind: Notice, id: &str, text: &str) -> String {
+    let class = match kind {
+        Notice::Ok => "ok",
+        Notice::Warning => "warn",
+        Notice::Error => "error",
     };
     format!(
         "<p class=\"notice {class}\" id=\"{id}\" role=\"status\">{}</p>",
@@ -83,9 +93,9 @@ pub fn page(active: &str, csrf: &str, body: &str) -> String {
     )
 }
 
-/// The login page (no tabs).
-pub fn login_page(message: Option<&str>) -> String {
-    let message = message.map_or(String::new(), |m| notice(Notice::Error, m));
+/// The login page (no tabs), with an optional notice above the form.
+pub fn login_page(message: Option<(Notice, &str)>) -> String {
+    let message = message.map_or(String::new(), |(kind, text)| notice(kind, text));
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -4,7 +4,9 @@
 
 use super::app::{cleared_cookie, session_cookie, App, Refusal, CSRF_FIELD};
 use super::backend::{KeyChange, Status};
-use super::html::{csrf_field, escape, login_page, notice, page, row, Notice, TABS};
+use super::html::{
+    csrf_field, escape, login_page, notice, notice_with_id, page, row, Notice, TABS,
+};
 use super::http::{Request, Response};
 use super::session::{AuthError, SessionTokens};
 use super::url::{field, parse_form};
@@ -58,15 +60,15 @@ fn simple_page(status: u16, text: &str) -> Response {
 
 async fn login(app: &App, request: &Request) -> Response {
     if let Err(r) = super::app::check_origin(request) {
-        return Response::html(r.status, login_page(Some(&r.message)));
+        return Response::html(r.status, login_page(Some((Notice::Error, &r.message))));
     }
     let form = match read_form(request) {
         Ok(form) => form,
-        Err(r) => return Response::html(r.status, login_page(Some(&r.message))),
+        Err(r) => return Response::html(r.status, login_page(Some((Notice::Error, &r.message)))),
     };
     match ops::login(app, field(&form, "pin").unwrap_or("")).await {
         Ok(tokens) => Response::redirect("/status").header("Set-Cookie", session_cookie(&tokens)),
-        Err(r) => Response::html(r.status, login_page(Some(&r.message))),
+        Err(r) => Response::html(r.status, login_page(Some((Notice::Error, &r.message)))),
     }
 }
 
@@ -93,7 +95,10 @@ async fn form_change(app: &App, request: &Request, path: &[&str]) -> Response {
     let tokens = match app.authorize(request, Some(field(&form, CSRF_FIELD))) {
         Ok(tokens) => tokens,
         Err(r) if r.status == 401 => {
-            return Response::html(401, login_page(Some(&AuthError::NotLoggedIn.to_string())))
+            return Response::html(
+                401,
+                login_page(Some((Notice::Error, &AuthError::NotLoggedIn.to_string()))),
+            )
         }
         Err(r) => return simple_page(r.status, &r.message),
     };
@@ -165,21 +170,10 @@ async fn form_change(app: &App, request: &Request, path: &[&str]) -> Response {
         }
         ["factory-reset"] => match ops::factory_reset(app, &get("pin")).await {
             Ok(()) => {
-                return Response::html(
-                    200,
-                    login_page(None).replace(
-                        "<h1>Log in</h1>",
-                        &format!(
-                            "<h1>Log in</h1>{}",
-                            notice(
-                                Notice::Ok,
-                                "Factory reset done: configuration, cards and credentials are \
-                                 wiped. Log in again with the PIN."
-                            )
-                        ),
-                    ),
-                )
-                .header("Set-Cookie", cleared_cookie());
+                let done = "Factory reset done: configuration, cards and credentials are \
+                            wiped. Log in again with the PIN.";
+                return Response::html(200, login_page(Some((Notice::Ok, done))))
+                    .header("Set-Cookie", cleared_cookie());
             }
             Err(r) => ("factory-reset", Err(r)),
         },
@@ -365,11 +359,11 @@ fn installation_tab(i: &super::Installation, csrf: &str) -> String {
 
 fn rfid_tab(c: &super::RfidCards, csrf: &str) -> String {
     let ignored = if c.csms_configured {
-        notice(
+        notice_with_id(
             Notice::Warning,
+            "cards-ignored",
             "A CSMS is configured: the offline cards below are ignored; the CSMS manages cards.",
         )
-        .replace("id=\"warning\"", "id=\"cards-ignored\"")
     } else {
         String::new()
     };

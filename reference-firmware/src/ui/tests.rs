@@ -1616,3 +1616,22 @@ async fn a_slow_backend_is_answered_with_503() {
     assert_eq!(reply.status, 503);
     assert!(reply.error().contains("did not answer in time"));
 }
+
+#[tokio::test]
+async fn html_factory_reset_with_the_pin_logs_out() {
+    let server = start().await;
+    let session = login(server.addr).await;
+    let page = form(
+        server.addr,
+        "/factory-reset",
+        Some(&session),
+        &[(CSRF_FIELD, session.token()), ("pin", PIN)],
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Factory reset done"));
+    assert!(page.header("Set-Cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(server.backend.snapshot().factory_resets, 1);
+    let tab = call(server.addr, "GET", "/status", Some(&session), None, "").await;
+    assert_eq!(tab.status, 303, "the old session is gone");
+}
