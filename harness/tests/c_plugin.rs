@@ -24,7 +24,11 @@ fn a_c_plugin_serves_steps_and_reports_errors() {
     let dir = sandbox.path().display().to_string();
     let run = sandbox.harness(&["features", "--rig", "rig.toml", "--plugin-path", &dir]);
     assert_eq!(run.code, Some(1), "{}", run.output());
-    assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 scenarios (1 passed, 1 failed)"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains(
             "plugin `c-plugin` method `go_offline` failed: the C plugin cannot go offline"
@@ -34,7 +38,8 @@ fn a_c_plugin_serves_steps_and_reports_errors() {
     );
     // close() ran: the instrument reached its safe state after the scenario.
     assert_eq!(std::fs::read_to_string(&marker).unwrap(), "closed");
-    // The record was drained after the scenario: endpoint + go_online + drain_record itself.
+    // The record was drained after the scenario: endpoint, go_online, violations (checked after
+    // every scenario) and drain_record itself.
     let record = std::fs::read_to_string(
         sandbox
             .path()
@@ -42,5 +47,5 @@ fn a_c_plugin_serves_steps_and_reports_errors() {
     )
     .unwrap();
     let doc: serde_json::Value = serde_json::from_str(&record).unwrap();
-    assert_eq!(doc["records"]["csms"][0]["data"]["count"], 3, "{record}");
+    assert_eq!(doc["records"]["csms"][0]["data"]["count"], 4, "{record}");
 }

@@ -12,11 +12,13 @@ use common::{Sandbox, TEST_PLUGIN_RIG};
 fn ctrl_c_puts_instruments_in_safe_state_and_exits_130() {
     let sandbox = Sandbox::new();
     let marker = sandbox.path().join("closed");
+    let opened = sandbox.path().join("opened");
     let rig = TEST_PLUGIN_RIG.replace(
         "plugin = \"test-plugin\"",
         &format!(
-            "plugin = \"test-plugin\"\nclose_marker = \"{}\"",
-            marker.display()
+            "plugin = \"test-plugin\"\nclose_marker = \"{}\"\nopen_marker = \"{}\"",
+            marker.display(),
+            opened.display()
         ),
     );
     sandbox.write("rig.toml", &rig);
@@ -27,7 +29,13 @@ fn ctrl_c_puts_instruments_in_safe_state_and_exits_130() {
         .spawn()
         .unwrap();
     let pid = child.id() as libc::pid_t;
-    std::thread::sleep(Duration::from_millis(700));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "the scenario never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Into the step, which blocks in the plugin for 2 s.
+    std::thread::sleep(Duration::from_millis(300));
     // SAFETY: plain syscall on our own child.
     unsafe { libc::kill(pid, libc::SIGINT) };
     let started = Instant::now();

@@ -162,15 +162,25 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     let rig = prepared.rig;
     let interrupt_pool = Arc::clone(&pool);
     let failed = runtime.block_on(async move {
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                INTERRUPTED.store(true, Ordering::SeqCst);
-                eprintln!("interrupted: putting the instruments in their safe state and ending the rig processes");
-                interrupt_pool.close();
-                let _ = tokio::task::spawn_blocking(move || interrupt_pool.teardown_all()).await;
-                std::process::exit(i32::from(EXIT_INTERRUPTED));
+        // Registered before the first scenario starts, so no signal can take the default action
+        // (dying without putting the instruments in their safe state).
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                    eprintln!("interrupted: putting the instruments in their safe state and ending the rig processes");
+                    interrupt_pool.close();
+                    let _ = tokio::task::spawn_blocking(move || interrupt_pool.teardown_all()).await;
+                    std::process::exit(i32::from(EXIT_INTERRUPTED));
+                });
             }
-        });
+            (Err(e), _) | (_, Err(e)) => eprintln!("warning: cannot handle Ctrl-C ({e}); an interrupted run will not tear its rig down"),
+        }
         let gate_rig = Arc::clone(&rig);
         let writer = cucumber::Cucumber::<HarnessWorld, _, _, _, _, cucumber::cli::Empty>::custom(PreParsed, cucumber::runner::Basic::default(), cucumber::writer::Basic::stdout().summarized())
             .steps(steps::collection())

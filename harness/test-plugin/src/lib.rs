@@ -8,6 +8,7 @@
 //! - `wait_for` waits its whole timeout and reports that nothing arrived;
 //! - `open` fails when the config has `"fail_open": true` and panics with `"panic_open": true`;
 //! - `violations` reports one schema violation when the config has `"report_violation": true`;
+//! - `open` writes the file named by `"open_marker"`, so tests can see a scenario started;
 //! - `close` writes the file named by `"close_marker"`, so tests can see the safe state was reached.
 //!
 //! Every other method answers with an error saying the test plugin does not implement it.
@@ -33,6 +34,10 @@ impl Plugin for TestPlugin {
         }
         if config.get("fail_open").and_then(|v| v.as_bool()) == Some(true) {
             return Err(PluginError::new("key `fail_open`: asked to fail"));
+        }
+        if let Some(marker) = config.get("open_marker").and_then(|v| v.as_str()) {
+            // Lets a test see that a scenario has started; no one to report a write error to.
+            let _ = std::fs::write(marker, "opened");
         }
         let close_marker = config
             .get("close_marker")
@@ -166,6 +171,12 @@ impl Csms for TestPlugin {
         _: csms::FileTransfers,
     ) -> Result<Vec<csms::FileTransfer>, PluginError> {
         Ok(Vec::new())
+    }
+    fn set_authorization_key(
+        &mut self,
+        _: csms::SetAuthorizationKey,
+    ) -> Result<csms::Done, PluginError> {
+        unsupported("set_authorization_key")
     }
     fn reset_script(&mut self, _: csms::ResetScript) -> Result<csms::Done, PluginError> {
         Ok(csms::Done {})

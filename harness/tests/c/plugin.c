@@ -3,7 +3,7 @@
  * (-DABI_VERSION_OVERRIDE=2, -DKIND_OVERRIDE="...") are the "other ABI version" and "wrong kind"
  * bad inputs.
  *
- * Kind csms. Methods: endpoint (a fixed URL), go_online ({}), go_offline (an ERROR),
+ * Kind csms. Methods: endpoint (a fixed URL), go_online ({}), violations ([]), go_offline (an ERROR),
  * drain_record (one observation per call made), anything else: ERROR "unknown method".
  * close writes the file named by the config's "close_marker" value, if any. */
 #include <stdio.h>
@@ -68,6 +68,10 @@ static int32_t plugin_call(void *instance, const char *method, const char *args_
     }
     if (strcmp(method, "go_online") == 0) {
         *out_result = dup_string("{}");
+        return HARNESS_OK;
+    }
+    if (strcmp(method, "violations") == 0) {
+        *out_result = dup_string("[]");
         return HARNESS_OK;
     }
     if (strcmp(method, "go_offline") == 0) {
