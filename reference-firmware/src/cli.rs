@@ -15,7 +15,7 @@ use clap::Parser;
 
 use crate::core::{ChargerConfig, Defects, Protocol, SeededDefect, Variant};
 use crate::shell::board::BoardPort;
-use crate::shell::runtime::{run, RunConfig};
+use crate::shell::runtime::{run, CoreHandle, RunConfig};
 use crate::shell::storage::StateDir;
 
 #[derive(Debug, Parser)]
@@ -181,7 +181,7 @@ fn prepare(args: Args) -> Result<Start, String> {
                 return ExitCode::from(1);
             }
         };
-        match rt.block_on(run(cfg, port, shutdown_signal())) {
+        match rt.block_on(run(cfg, port, CoreHandle::new(), shutdown_signal())) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("reference-firmware: {e}");

@@ -282,7 +282,10 @@ impl Charger {
             Input::Board(msg) => self.on_board_message(now, msg),
             Input::BoardFrameError(e) => {
                 self.frame_errors += 1;
-                tracing::warn!(error = %e, count = self.frame_errors, "bad frame from the power board dropped");
+                self.emit(Event::BoardFrameRejected {
+                    error: e,
+                    total: self.frame_errors,
+                });
             }
             Input::CardPresented { uid } => match id_tag_of_uid(&uid) {
                 Ok(tag) => self.on_id_tag(now, tag),

@@ -225,6 +225,11 @@ pub enum Event {
         board_firmware: String,
     },
     BoardLinkLost,
+    /// A frame from the board was dropped (BOARD_LINK.md section 5); `total` counts them.
+    BoardFrameRejected {
+        error: board_link::FrameError,
+        total: u64,
+    },
     StatusChanged {
         status: ConnectorStatus,
         fault: Option<Fault>,

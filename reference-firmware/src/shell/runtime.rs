@@ -32,22 +32,27 @@ pub struct RunConfig {
     pub print_ready: bool,
 }
 
+impl CoreHandle {
+    /// A handle and the receiving end of its inputs (give both to [`run`]).
+    pub fn new() -> (CoreHandle, mpsc::Receiver<Input>) {
+        let (inputs, rx) = mpsc::channel::<Input>(64);
+        let (events, _) = broadcast::channel::<Event>(1024);
+        (CoreHandle { inputs, events }, rx)
+    }
+}
+
 /// Runs the firmware against an open board port until `shutdown` resolves; then leaves the
 /// board in its safe state (contactor open, pilot F).
 pub async fn run(
     cfg: RunConfig,
     (mut board, mut from_board): (BoardPort, mpsc::Receiver<FromBoard>),
+    (handle, mut input_rx): (CoreHandle, mpsc::Receiver<Input>),
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), String> {
     let start = Instant::now();
     let now = move || Millis(start.elapsed().as_millis() as u64);
-    let (input_tx, mut input_rx) = mpsc::channel::<Input>(64);
-    let (event_tx, _) = broadcast::channel::<Event>(256);
-    let handle = CoreHandle {
-        inputs: input_tx,
-        events: event_tx.clone(),
-    };
-    spawn_ocpp_link(&cfg, handle.clone());
+    let event_tx = handle.events.clone();
+    spawn_ocpp_link(&cfg, handle);
 
     let mut charger = Charger::new(now(), cfg.charger, cfg.stored);
     tokio::pin!(shutdown);
@@ -74,6 +79,8 @@ pub async fn run(
     tracing::info!("shutting down: contactor open, pilot F");
     board.send(&ControllerMessage::SetContactor { closed: false });
     board.send(&ControllerMessage::SetPilot(PilotOutput::DcMinus12V));
+    // No tcdrain here: on a pty whose other end stopped reading it would block forever; a
+    // real UART driver drains its queue on close.
     Ok(())
 }
 
@@ -116,6 +123,9 @@ fn perform(
                     }
                 }
                 Event::Meter(_) => tracing::debug!(event = ?ev),
+                Event::BoardFrameRejected { error, total } => {
+                    tracing::warn!(%error, total, "bad frame from the power board dropped")
+                }
                 _ => tracing::info!(event = ?ev),
             }
             // Nobody listening is fine.
