@@ -119,12 +119,16 @@ impl RigPool {
     /// Tears every live instance down (Ctrl-C, fatal error). Blocks.
     pub fn teardown_all(&self) {
         let live: Vec<Shared> = self.lock().live.drain().map(|(_, s)| s).collect();
-        for shared in live {
-            let taken = shared.lock().unwrap_or_else(|p| p.into_inner()).take();
-            if let Some(mut instance) = taken {
-                instance.teardown();
+        let taken: Vec<RigInstance> = live
+            .iter()
+            .filter_map(|shared| shared.lock().unwrap_or_else(|p| p.into_inner()).take())
+            .collect();
+        // In parallel: each teardown may wait for a busy plugin and for processes to end.
+        std::thread::scope(|scope| {
+            for mut instance in taken {
+                scope.spawn(move || instance.teardown());
             }
-        }
+        });
     }
 
     /// How many instances are running now.
