@@ -52,6 +52,9 @@ pub fn serve(
     options: UiOptions,
 ) -> JoinHandle<()> {
     let app = Arc::new(App::new(backend, options));
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("local interface listening on http://{addr}/");
+    }
     tokio::spawn(async move {
         let permits = Arc::new(Semaphore::new(app.options.limits.max_connections.max(1)));
         loop {

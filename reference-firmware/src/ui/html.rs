@@ -28,11 +28,13 @@ pub const TABS: [(&str, &str); 6] = [
 ];
 
 const STYLE: &str = "body{font-family:sans-serif;margin:0;background:#f4f4f4;color:#222}\
-header{background:#222;color:#fff;padding:.6em 1em}nav{display:flex;flex-wrap:wrap;gap:.2em;\
+header{background:#222;color:#fff;padding:.6em 1em;display:flex;\
+justify-content:space-between;align-items:center}header button{margin:0}nav{display:flex;flex-wrap:wrap;gap:.2em;\
 background:#ddd;padding:.3em 1em}nav a{padding:.4em .8em;text-decoration:none;color:#222;\
 border-radius:.3em}nav a.on{background:#fff;font-weight:bold}main{padding:1em;max-width:44em}\
 table{border-collapse:collapse}td,th{text-align:left;padding:.25em .8em .25em 0;vertical-align:top}\
-label{display:block;margin:.6em 0 .2em}input,select{padding:.3em;min-width:16em}\
+label{display:block;margin:.6em 0 .2em}input,select{padding:.3em;width:26em;max-width:100%}\
+input[type=checkbox]{width:auto}\
 button{margin-top:.8em;padding:.4em 1.2em}.notice{padding:.6em;margin:.6em 0;border-radius:.3em}\
 .ok{background:#d7f5d7}.warn{background:#fff1c4}.error{background:#f9d0d0}\
 form.inline{display:inline}form.inline button{margin:0}";
@@ -86,7 +88,7 @@ pub fn page(active: &str, csrf: &str, body: &str) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} - Halo local interface</title><style>{STYLE}</style></head><body>\
          <header>Halo local interface\
-         <form class=\"inline\" method=\"post\" action=\"/logout\" style=\"float:right\">\
+         <form class=\"inline\" method=\"post\" action=\"/logout\">\
          {hidden}<button type=\"submit\">Log out</button></form></header>\
          <nav>{tabs}</nav><main><h1>{title}</h1>{body}</main></body></html>",
         hidden = csrf_field(csrf),

@@ -409,8 +409,8 @@ fn ocpp_tab(o: &super::OcppSettings, csrf: &str) -> String {
          <label for=\"authorization_key\">Authorization key (16 to 40 characters)</label>\
          <input id=\"authorization_key\" name=\"authorization_key\" type=\"password\" \
          autocomplete=\"off\"><p>{key_state}</p>\
-         <label><input type=\"checkbox\" name=\"clear_authorization_key\" value=\"1\" \
-         style=\"min-width:0\"> Remove the key</label>\
+         <label><input type=\"checkbox\" name=\"clear_authorization_key\" value=\"1\"> \
+         Remove the key</label>\
          <p>After saving, wait 10 seconds: the unit stores the settings and restarts.</p>\
          <button type=\"submit\">Save</button></form>",
         csrf_field(csrf),
