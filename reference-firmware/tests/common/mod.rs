@@ -62,6 +62,7 @@ pub struct Rig {
     pub pilot_log: Vec<(Millis, PilotOutput)>,
     pub events: Vec<(Millis, Event)>,
     pub stores: Vec<StoreRequest>,
+    pub lights: Option<(board_link::LightSetting, board_link::LightSetting)>,
     pub self_tests_requested: u32,
     /// When the board last reported a passed self-test.
     pub last_self_test_pass: Option<Millis>,
@@ -94,6 +95,7 @@ impl Rig {
             pilot_log: Vec::new(),
             events: Vec::new(),
             stores: Vec::new(),
+            lights: None,
             self_tests_requested: 0,
             last_self_test_pass: None,
             meter_mwh: 0,
@@ -242,6 +244,9 @@ impl Rig {
                     if self.self_test_answer != SelfTestAnswer::Silent {
                         self.pending_self_test = Some(self.now + 100);
                     }
+                }
+                Output::Board(ControllerMessage::SetLights { central, ring }) => {
+                    self.lights = Some((central, ring))
                 }
                 Output::Board(_) => {}
                 Output::Store(s) => self.stores.push(s),
