@@ -251,3 +251,26 @@ fn a_protocol_violation_fails_the_scenario_although_no_step_looked() {
         run.stdout
     );
 }
+
+#[test]
+fn a_plugin_refusing_its_configuration_stops_the_run_with_exit_2() {
+    let rig = TEST_PLUGIN_RIG.replace(
+        "plugin = \"test-plugin\"",
+        "plugin = \"test-plugin\"\nfail_open = true",
+    );
+    let sandbox = sandbox_with_rig(&rig);
+    sandbox.write("features/more.feature", GOOD_FEATURE);
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    let line = run.one_line_error();
+    assert!(
+        line.starts_with("error: rig \"test\" instance 0 did not start: plugin `test-plugin` ("),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(
+            "open failed: key `fail_open`: asked to fail (rig file rig.toml, section [csms])"
+        ),
+        "{line}"
+    );
+}

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::instance::{RigInstance, SimPorts};
+use super::instance::{RigInstance, SimPorts, StartError};
 use super::{Instrument, Rig};
 use crate::plugin_host::PluginLibraries;
 use crate::process;
@@ -23,7 +23,7 @@ pub fn start(
     libraries: &PluginLibraries,
     exe: &Path,
     slot: usize,
-) -> Result<RigInstance, String> {
+) -> Result<RigInstance, StartError> {
     let mut instance = RigInstance::new(slot);
     let dir = tempfile::Builder::new()
         .prefix(&format!("harness-rig{slot}-"))

@@ -13,6 +13,36 @@ use super::{Instrument, Rig};
 use crate::plugin_host::{CallError, PluginInstance, PluginLibraries};
 use crate::process::Supervised;
 
+/// Why an instance did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartError {
+    /// A plugin could not be loaded or refused its configuration: the rig file is wrong, and no
+    /// other instance will do better, so the run stops with the configuration exit status.
+    Config(String),
+    /// Anything else: a process that did not start or did not answer in time.
+    Failed(String),
+}
+
+impl StartError {
+    pub fn message(&self) -> &str {
+        match self {
+            StartError::Config(m) | StartError::Failed(m) => m,
+        }
+    }
+}
+
+impl From<String> for StartError {
+    fn from(message: String) -> Self {
+        StartError::Failed(message)
+    }
+}
+
+impl From<&str> for StartError {
+    fn from(message: &str) -> Self {
+        StartError::Failed(message.to_string())
+    }
+}
+
 /// How long teardown waits for a plugin call still in progress before giving up on `close`.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(5);
 
@@ -72,20 +102,22 @@ impl RigInstance {
         rig: &Rig,
         libraries: &PluginLibraries,
         instrument: Instrument,
-    ) -> Result<(), String> {
+    ) -> Result<(), StartError> {
         let Some(section) = rig.instruments.get(&instrument) else {
             return Ok(());
         };
         let library = libraries
             .get(&section.plugin, instrument.kind())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| StartError::Config(e.to_string()))?;
         let port = self.sim.as_ref().and_then(|s| s.port_for(instrument));
         let config = rig.plugin_config(instrument, port);
-        let plugin = Arc::new(
-            library
-                .open(&config)
-                .map_err(|e| format!("[{}] {e}", instrument.section()))?,
-        );
+        let plugin = Arc::new(library.open(&config).map_err(|e| {
+            StartError::Config(format!(
+                "{e} (rig file {}, section [{}])",
+                rig.path.display(),
+                instrument.section()
+            ))
+        })?);
         if instrument == Instrument::Csms {
             let endpoint = plugin
                 .call_blocking(&csms::Endpoint {})

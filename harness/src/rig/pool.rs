@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::instance::RigInstance;
+use super::instance::{RigInstance, StartError};
 use super::{emulated, DutKind, Instrument, Rig};
 use crate::plugin_host::{PluginInstance, PluginLibraries};
 
@@ -17,6 +17,8 @@ type Shared = Arc<Mutex<Option<RigInstance>>>;
 struct PoolState {
     free_slots: Vec<usize>,
     live: HashMap<usize, Shared>,
+    /// The first configuration error an instance met; the run ends with exit status 2.
+    config_error: Option<String>,
 }
 
 /// The rig's instances, shared by all scenarios of a run.
@@ -46,6 +48,7 @@ impl RigPool {
             state: Mutex::new(PoolState {
                 free_slots: (0..slots).rev().collect(),
                 live: HashMap::new(),
+                config_error: None,
             }),
         })
     }
@@ -63,7 +66,10 @@ impl RigPool {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
-            .map_err(|_| "the run was interrupted; no new rig instance starts".to_string())?;
+            .map_err(|_| match self.config_error() {
+                Some(e) => e,
+                None => "the run was interrupted; no new rig instance starts".to_string(),
+            })?;
         let slot = self
             .lock()
             .free_slots
@@ -74,11 +80,19 @@ impl RigPool {
         let instance = match started {
             Ok(Ok(instance)) => instance,
             Ok(Err(e)) => {
-                self.lock().free_slots.push(slot);
-                return Err(format!(
-                    "rig \"{}\" instance {slot} did not start: {e}",
-                    self.rig.name
-                ));
+                let message = format!(
+                    "rig \"{}\" instance {slot} did not start: {}",
+                    self.rig.name,
+                    e.message()
+                );
+                let mut state = self.lock();
+                state.free_slots.push(slot);
+                if let StartError::Config(_) = e {
+                    // Every other instance would fail the same way: stop here.
+                    state.config_error.get_or_insert_with(|| message.clone());
+                    self.permits.close();
+                }
+                return Err(message);
             }
             Err(e) => {
                 self.lock().free_slots.push(slot);
@@ -98,7 +112,7 @@ impl RigPool {
         })
     }
 
-    fn start_instance(&self, slot: usize) -> Result<RigInstance, String> {
+    fn start_instance(&self, slot: usize) -> Result<RigInstance, StartError> {
         match self.rig.dut.kind {
             DutKind::Emulated => emulated::start(&self.rig, &self.libraries, &self.exe, slot),
             DutKind::External => {
@@ -109,6 +123,11 @@ impl RigPool {
                 Ok(instance)
             }
         }
+    }
+
+    /// The first configuration error met while starting an instance, if any.
+    pub fn config_error(&self) -> Option<String> {
+        self.lock().config_error.clone()
     }
 
     /// Refuses further leases (after Ctrl-C, no new instance may start).

@@ -198,6 +198,9 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The run may end on its own while the Ctrl-C handler is still tearing down.
         EXIT_INTERRUPTED
+    } else if let Some(error) = pool.config_error() {
+        eprintln!("error: {error}");
+        EXIT_CONFIG
     } else if failed {
         EXIT_FAILED
     } else {
