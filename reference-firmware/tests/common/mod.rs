@@ -78,6 +78,11 @@ impl Rig {
         let variant = Variant::from_product_number(product).expect("known product");
         let mut cfg = ChargerConfig::new(variant);
         cfg.settings = settings;
+        Rig::with_config(cfg, stored)
+    }
+
+    /// A charger with a complete configuration (e.g. seeded defects), board connected.
+    pub fn with_config(cfg: ChargerConfig, stored: Stored) -> Rig {
         let charger = Charger::new(Millis(0), cfg, stored);
         let mut rig = Rig {
             charger,
