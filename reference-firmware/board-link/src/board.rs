@@ -124,6 +124,9 @@ pub enum BoardMessage {
         active: bool,
         contactor_opened: bool,
     },
+    /// 0x86: the RFID reader (ISO/IEC 14443 Type A, on the front board) read a card: its UID,
+    /// 1..=10 bytes (4, 7 or 10 for real cards; the controller refuses other lengths).
+    RfidCard { uid: Vec<u8> },
 }
 
 pub(crate) const HELLO: u8 = 0x81;
@@ -131,6 +134,9 @@ pub(crate) const STATUS: u8 = 0x82;
 pub(crate) const METER_SAMPLE: u8 = 0x83;
 pub(crate) const RCM_SELF_TEST_RESULT: u8 = 0x84;
 pub(crate) const FAULT: u8 = 0x85;
+pub(crate) const RFID_CARD: u8 = 0x86;
+/// Longest UID a `RfidCard` message carries.
+pub const MAX_UID_LEN: usize = 10;
 
 const FLAG_CONTACTOR: u8 = 1 << 0;
 const FLAG_LOCK: u8 = 1 << 1;
@@ -144,6 +150,7 @@ impl Message for BoardMessage {
             BoardMessage::MeterSample(_) => METER_SAMPLE,
             BoardMessage::RcmSelfTestResult { .. } => RCM_SELF_TEST_RESULT,
             BoardMessage::Fault { .. } => FAULT,
+            BoardMessage::RfidCard { .. } => RFID_CARD,
         }
     }
 
@@ -201,6 +208,11 @@ impl Message for BoardMessage {
                 w.bool(*active);
                 w.bool(*contactor_opened);
             }
+            BoardMessage::RfidCard { uid } => {
+                let uid = &uid[..uid.len().min(MAX_UID_LEN)];
+                w.u8(uid.len() as u8);
+                uid.iter().for_each(|&b| w.u8(b));
+            }
         }
     }
 
@@ -256,6 +268,14 @@ impl Message for BoardMessage {
                 active: r.bool("active")?,
                 contactor_opened: r.bool("contactor_opened")?,
             },
+            RFID_CARD => {
+                let len = r.u8()?;
+                if len == 0 || usize::from(len) > MAX_UID_LEN {
+                    return Err(r.bad_value("uid_len", len.into()));
+                }
+                let uid = (0..len).map(|_| r.u8()).collect::<Result<Vec<u8>, _>>()?;
+                BoardMessage::RfidCard { uid }
+            }
             other => return Err(FrameError::UnknownMessage { type_id: other }),
         })
     }

@@ -27,7 +27,9 @@ mod frame;
 mod liveness;
 mod wire;
 
-pub use board::{BoardFaultCode, BoardMessage, MeterSample, PhaseSample, Status, PP_OPEN};
+pub use board::{
+    BoardFaultCode, BoardMessage, MeterSample, PhaseSample, Status, MAX_UID_LEN, PP_OPEN,
+};
 pub use controller::{ControllerMessage, LightPattern, LightSetting, PilotOutput};
 pub use frame::{
     encode_frame_raw, Decoder, Encoder, Frame, FrameError, Message, SequenceTracker, CRC_LEN,

@@ -75,6 +75,12 @@ fn all_board_messages() -> Vec<BoardMessage> {
             active: true,
             contactor_opened: true,
         },
+        BoardMessage::RfidCard {
+            uid: vec![0x04, 0xA1, 0xB2, 0xC3, 0xD4, 0xE5, 0xF6],
+        },
+        BoardMessage::RfidCard {
+            uid: vec![1, 2, 3, 4],
+        },
         BoardMessage::Fault {
             code: BoardFaultCode::Other(200),
             active: false,
@@ -270,6 +276,15 @@ fn out_of_range_fields_are_bad_values() {
         dec.push_slice(&mode)[0],
         Err(FrameError::BadValue {
             field: "pilot_mode",
+            ..
+        })
+    ));
+    let mut board = Decoder::<BoardMessage>::new();
+    let uid = encode_frame_raw(PROTOCOL_VERSION, 0, 0x86, &[11; 12]);
+    assert!(matches!(
+        board.push_slice(&uid)[0],
+        Err(FrameError::BadValue {
+            field: "uid_len",
             ..
         })
     ));

@@ -417,6 +417,13 @@ impl Charger {
             _ if !self.board_up => {}
             BoardMessage::Status(s) => self.on_status(now, s),
             BoardMessage::MeterSample(m) => self.on_meter(m),
+            BoardMessage::RfidCard { uid } => match id_tag_of_uid(&uid) {
+                Ok(tag) => self.on_id_tag(now, tag),
+                Err(e) => self.emit(Event::AuthorizationRejected {
+                    id_tag: None,
+                    reason: e.to_string(),
+                }),
+            },
             BoardMessage::RcmSelfTestResult {
                 passed,
                 measured_tenth_ma,
