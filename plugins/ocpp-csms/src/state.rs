@@ -184,8 +184,11 @@ impl State {
         self.next_seq - 1
     }
 
+    /// The frames with a sequence number above `after`, oldest first (the log is sorted by
+    /// sequence number, so this starts with a binary search).
     pub fn frames_after(&self, after: u64) -> impl Iterator<Item = &RecordedFrame> {
-        self.frames.iter().filter(move |f| f.seq > after)
+        let start = self.frames.partition_point(|f| f.seq <= after);
+        self.frames.range(start..)
     }
 
     /// Everything recorded since the last drain: frames (kind `ocpp_frame`, data = the frame)
@@ -243,5 +246,61 @@ fn api_violation(
             format!("{}: {}", v.path, v.message)
         },
         raw: raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{inspect, Sender, Session};
+    use plugin_api::kinds::csms::{AuthorizationStatus, RegistrationStatus};
+
+    fn state(limit: usize) -> State {
+        let script = Script::new(
+            RegistrationStatus::Accepted,
+            60,
+            AuthorizationStatus::Invalid,
+            1,
+            true,
+        );
+        let shared = Shared::new(script, limit);
+        let s = std::sync::Arc::try_unwrap(shared).ok().unwrap();
+        s.state.into_inner().unwrap()
+    }
+
+    fn record(st: &mut State, text: &str) -> u64 {
+        let ins = inspect(&mut Session::default(), Sender::ChargePoint, text);
+        st.record_frame(0, "CP", Direction::FromChargePoint, ins, text.to_string())
+    }
+
+    #[test]
+    fn log_limit_drops_the_oldest_and_drain_reports_it() {
+        let mut st = state(2);
+        for i in 0..3 {
+            record(&mut st, &format!(r#"[2,"{i}","Heartbeat",{{}}]"#));
+        }
+        assert_eq!(st.last_seq(), 3);
+        let seqs: Vec<u64> = st.frames_after(0).map(|f| f.seq).collect();
+        assert_eq!(seqs, [2, 3]);
+        assert_eq!(st.frames_after(2).count(), 1);
+        let drained = st.drain();
+        assert_eq!(drained.iter().filter(|o| o.kind == "ocpp_frame").count(), 2);
+        assert!(drained.iter().any(|o| o.kind == "ocpp_frames_dropped"));
+        assert!(st.drain().is_empty());
+        // Frames stay available for matching after a drain.
+        assert_eq!(st.frames_after(0).count(), 2);
+    }
+
+    #[test]
+    fn violations_keep_the_frame_and_rule_name() {
+        let mut st = state(10);
+        let seq = record(&mut st, r#"[2,"1","Authorize",{}]"#);
+        assert_eq!(st.violations.len(), 1);
+        let v = &st.violations[0];
+        assert_eq!((v.seq, v.rule.as_str()), (seq, "schema.required"));
+        assert!(v.message.starts_with("idTag: "), "{}", v.message);
+        let f = st.frames_after(0).next().unwrap();
+        assert_eq!(f.violations.len(), 1);
+        assert_eq!(f.message_type, MessageType::Call);
     }
 }
