@@ -160,39 +160,11 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
         }
     };
     let rig = prepared.rig;
+    let features = prepared.features;
     let interrupt_pool = Arc::clone(&pool);
     let failed = runtime.block_on(async move {
-        // Registered before the first scenario starts, so no signal can take the default action
-        // (dying without putting the instruments in their safe state).
-        use tokio::signal::unix::{signal, SignalKind};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
-            (Ok(mut interrupt), Ok(mut terminate)) => {
-                tokio::spawn(async move {
-                    tokio::select! {
-                        _ = interrupt.recv() => {}
-                        _ = terminate.recv() => {}
-                    }
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                    eprintln!("interrupted: putting the instruments in their safe state and ending the rig processes");
-                    interrupt_pool.close();
-                    let _ = tokio::task::spawn_blocking(move || interrupt_pool.teardown_all()).await;
-                    std::process::exit(i32::from(EXIT_INTERRUPTED));
-                });
-            }
-            (Err(e), _) | (_, Err(e)) => eprintln!("warning: cannot handle Ctrl-C ({e}); an interrupted run will not tear its rig down"),
-        }
-        let gate_rig = Arc::clone(&rig);
-        let writer = cucumber::Cucumber::<HarnessWorld, _, _, _, _, cucumber::cli::Empty>::custom(PreParsed, cucumber::runner::Basic::default(), cucumber::writer::Basic::stdout().summarized())
-            .steps(steps::collection())
-            .max_concurrent_scenarios(rig.parallel)
-            .before(|feature, rule, scenario, world| hooks::before(feature, rule, scenario, world).boxed_local())
-            .after(|feature, _rule, scenario, finished, world| hooks::after(feature, scenario, finished, world).boxed_local())
-            // Undefined steps fail; only the stand-in step of a scenario the rig cannot run may be skipped.
-            .fail_on_skipped_with(move |feature, rule, scenario| features::missing_capability(&gate_rig, feature, rule, scenario).is_none())
-            .with_cli(*opts)
-            .run(prepared.features)
-            .await;
-        writer.execution_has_failed()
+        install_interrupt_handler(interrupt_pool);
+        run_cucumber(*opts, rig, features).await
     });
     pool.teardown_all();
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -206,4 +178,62 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     } else {
         EXIT_PASSED
     }
+}
+
+/// Ctrl-C or SIGTERM: instruments to their safe state, rig processes ended, exit 130. Registered
+/// before the first scenario starts, so no signal can take the default action (dying without
+/// tearing the rig down). Must be called inside the runtime.
+fn install_interrupt_handler(pool: Arc<RigPool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut interrupt, mut terminate) = match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(interrupt), Ok(terminate)) => (interrupt, terminate),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("warning: cannot handle Ctrl-C ({e}); an interrupted run will not tear its rig down");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        eprintln!(
+            "interrupted: putting the instruments in their safe state and ending the rig processes"
+        );
+        pool.close();
+        let _ = tokio::task::spawn_blocking(move || pool.teardown_all()).await;
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
+}
+
+/// Runs the features; true if anything failed.
+async fn run_cucumber(opts: CliOpts, rig: Arc<Rig>, features: Vec<Feature>) -> bool {
+    let gate_rig = Arc::clone(&rig);
+    let cucumber = cucumber::Cucumber::<HarnessWorld, _, _, _, _, cucumber::cli::Empty>::custom(
+        PreParsed,
+        cucumber::runner::Basic::default(),
+        cucumber::writer::Basic::stdout().summarized(),
+    );
+    let writer = cucumber
+        .steps(steps::collection())
+        .max_concurrent_scenarios(rig.parallel)
+        .before(|feature, rule, scenario, world| {
+            hooks::before(feature, rule, scenario, world).boxed_local()
+        })
+        .after(|feature, _rule, scenario, finished, world| {
+            hooks::after(feature, scenario, finished, world).boxed_local()
+        })
+        // Undefined steps fail; only the stand-in step of a scenario the rig cannot run may be
+        // skipped.
+        .fail_on_skipped_with(move |feature, rule, scenario| {
+            features::missing_capability(&gate_rig, feature, rule, scenario).is_none()
+        })
+        .with_cli(opts)
+        .run(features)
+        .await;
+    writer.execution_has_failed()
 }
