@@ -36,6 +36,7 @@ fn board_link_over_a_pty() {
     let port = BoardPort::from_port(slave, "pty").unwrap();
     let (handle, input_rx) = CoreHandle::new();
     let mut events = handle.events.subscribe();
+    let snapshot = handle.snapshot.subscribe();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let firmware = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -61,8 +62,12 @@ fn board_link_over_a_pty() {
             *m == ControllerMessage::SetPilot(PilotOutput::DcPlus12V)
         })
         .expect("pilot +12 V once ready");
+    // The firmware writes the frame before it publishes the events of the same evaluation.
+    board.pump(Duration::from_millis(200));
     drain(&mut events, &mut seen);
     assert!(seen.contains(&Event::Ready), "{seen:?}");
+    let snap = snapshot.borrow().clone().expect("a snapshot");
+    assert!(snap.ready && snap.board_link_up, "{snap:?}");
 
     // Bad frames: each reported with its kind, none disturbs the link.
     // A valid Status frame whose last CRC byte is flipped (re-encoded, so COBS is intact).

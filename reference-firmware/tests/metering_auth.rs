@@ -232,3 +232,31 @@ fn lights_follow_the_state() {
     assert_eq!(rig.lights, Some(lights_for(LightState::Fault)));
     assert_eq!(rig.lights.unwrap().0.pattern, LightPattern::FastBlink);
 }
+
+#[test]
+fn installation_through_an_input_is_answered_by_an_event() {
+    let mut rig = Rig::new(130800);
+    let bad = Installation {
+        max_current_a: 32,
+        fuse_rating_a: 32,
+        phases: 1,
+        earthing: Earthing::TT,
+    };
+    rig.input(Input::SetInstallation(bad));
+    assert!(rig.has_event(|e| matches!(e, Event::InstallationRejected { reason } if reason.contains("max_current_a 32"))));
+    let good = Installation {
+        max_current_a: 13,
+        ..bad
+    };
+    let good = Installation {
+        fuse_rating_a: 16,
+        ..good
+    };
+    rig.input(Input::SetInstallation(good));
+    assert!(rig.has_event(|e| *e == Event::InstallationChanged(good)));
+    assert_eq!(rig.charger.snapshot().limit_deciamps, 130);
+    rig.input(Input::SetOfflineCards(vec!["aabbccdd".into()]));
+    assert!(rig
+        .stores
+        .contains(&StoreRequest::OfflineCards(vec!["AABBCCDD".into()])));
+}

@@ -329,6 +329,14 @@ impl Charger {
                 self.auth_mode = mode;
                 self.pending_auth = None;
             }
+            Input::SetInstallation(inst) => {
+                let ev = match self.set_installation(now, inst) {
+                    Ok(()) => Event::InstallationChanged(inst),
+                    Err(reason) => Event::InstallationRejected { reason },
+                };
+                self.emit(ev);
+            }
+            Input::SetOfflineCards(cards) => self.set_offline_cards(cards),
         }
         self.update(now);
     }

@@ -119,6 +119,11 @@ pub enum Input {
         available: bool,
     },
     SetAuthMode(AuthMode),
+    /// New installation parameters (local interface); answered by
+    /// [`Event::InstallationChanged`] or [`Event::InstallationRejected`].
+    SetInstallation(Installation),
+    /// Replace the offline card list (id tags / hex UIDs).
+    SetOfflineCards(Vec<String>),
 }
 
 /// Something the shell must do.
@@ -262,5 +267,10 @@ pub enum Event {
     /// The pilot state changed.
     PilotChanged {
         state: PilotState,
+    },
+    InstallationChanged(Installation),
+    /// Refused installation parameters; nothing changed.
+    InstallationRejected {
+        reason: String,
     },
 }

@@ -5,20 +5,24 @@ use std::future::Future;
 use std::io::Write;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
 use super::board::{BoardPort, FromBoard};
 use super::storage::StateDir;
-use crate::core::{Charger, ChargerConfig, Event, Input, Millis, Output, PilotOutput, Stored};
+use crate::core::{
+    Charger, ChargerConfig, Event, Input, Millis, Output, PilotOutput, Snapshot, Stored,
+};
 use board_link::ControllerMessage;
 
 /// How other parts of the firmware (the OCPP link, the local interface) talk to the core:
-/// send [`Input`]s, subscribe to [`Event`]s.
+/// send [`Input`]s, subscribe to [`Event`]s, read the latest [`Snapshot`].
 #[derive(Clone)]
 pub struct CoreHandle {
     pub inputs: mpsc::Sender<Input>,
     pub events: broadcast::Sender<Event>,
+    /// Updated after every input and timeout (`None` until the core started).
+    pub snapshot: watch::Sender<Option<Snapshot>>,
 }
 
 /// Everything [`run`] needs.
@@ -37,7 +41,15 @@ impl CoreHandle {
     pub fn new() -> (CoreHandle, mpsc::Receiver<Input>) {
         let (inputs, rx) = mpsc::channel::<Input>(64);
         let (events, _) = broadcast::channel::<Event>(1024);
-        (CoreHandle { inputs, events }, rx)
+        let (snapshot, _) = watch::channel(None);
+        (
+            CoreHandle {
+                inputs,
+                events,
+                snapshot,
+            },
+            rx,
+        )
     }
 }
 
@@ -52,6 +64,7 @@ pub async fn run(
     let start = Instant::now();
     let now = move || Millis(start.elapsed().as_millis() as u64);
     let event_tx = handle.events.clone();
+    let snapshot_tx = handle.snapshot.clone();
     spawn_ocpp_link(&cfg, handle);
 
     let mut charger = Charger::new(now(), cfg.charger, cfg.stored);
@@ -59,6 +72,9 @@ pub async fn run(
     loop {
         while let Some(out) = charger.poll_output() {
             perform(out, &mut board, &cfg.state, &event_tx, cfg.print_ready);
+        }
+        if snapshot_tx.receiver_count() > 0 {
+            snapshot_tx.send_replace(Some(charger.snapshot()));
         }
         let wake = charger
             .poll_timeout()
