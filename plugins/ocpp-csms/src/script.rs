@@ -177,7 +177,7 @@ impl Script {
     /// says why not (OCPP 1.6 §4.2: nothing but BootNotification before Accepted/Pending, nothing
     /// at all while Rejected until the interval expired, only triggered requests while Pending).
     pub fn check_registration(
-        &mut self,
+        &self,
         identity: &str,
         action: &str,
         now: Instant,
@@ -192,10 +192,12 @@ impl Script {
             _ if action == "BootNotification" => None,
             Some(Registration::Accepted) => None,
             Some(Registration::Pending) => {
+                // A trigger may legitimately yield several messages (StatusNotification for
+                // every connector), so it stays valid until the next BootNotification answer.
                 let triggered = self
                     .triggered
-                    .get_mut(identity)
-                    .is_some_and(|t| t.remove(action));
+                    .get(identity)
+                    .is_some_and(|t| t.contains(action));
                 if triggered {
                     None
                 } else {
@@ -265,6 +267,7 @@ impl Script {
                     },
                 };
                 self.registration.insert(identity.to_string(), status);
+                self.triggered.remove(identity);
                 json!({"status": format!("{:?}", self.boot_status), "currentTime": time,
                     "interval": self.interval_s})
             }
