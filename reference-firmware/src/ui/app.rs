@@ -33,6 +33,9 @@ pub struct UiOptions {
     pub backend_timeout: BackendTimeout,
     /// Where the server reads the time (tests use `Clock::manual()`).
     pub clock: Clock,
+    /// Host names served besides IP addresses and `localhost` (e.g. an mDNS name). Requests
+    /// naming any other host are refused, which defeats DNS rebinding.
+    pub extra_hosts: Vec<String>,
 }
 
 /// Longest wait for one backend call; default 5 s.
@@ -218,6 +221,10 @@ impl App {
     }
 
     pub async fn handle(&self, request: &Request) -> Response {
+        if let Err(r) = check_host(request, &self.options.extra_hosts) {
+            tracing::warn!("local interface: {}", r.message);
+            return Response::json_error(r.status, &r.message);
+        }
         let segments = match path_segments(&request.path) {
             Ok(s) => s,
             Err(message) => {
@@ -233,6 +240,31 @@ impl App {
             Some((&"api", rest)) => api::handle(self, request, rest).await,
             _ => pages::handle(self, request, &segments).await,
         }
+    }
+}
+
+/// Serves only requests addressed to an IP address, `localhost` or one of `extra_hosts`: a page
+/// on some web site whose name an attacker re-points at the unit (DNS rebinding) sends its own
+/// name in `Host` and is refused. A request without `Host` (HTTP/1.0 tools) is served.
+pub fn check_host(request: &Request, extra_hosts: &[String]) -> Result<(), Refusal> {
+    let Some(host) = request.header("host") else {
+        return Ok(());
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _port)| name)
+    };
+    let served = name.parse::<std::net::IpAddr>().is_ok()
+        || name.eq_ignore_ascii_case("localhost")
+        || extra_hosts.iter().any(|h| h.eq_ignore_ascii_case(name));
+    if served {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            400,
+            format!("host name {name:?} is not served here: use the unit's IP address"),
+        ))
     }
 }
 

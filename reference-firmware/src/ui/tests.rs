@@ -1635,3 +1635,35 @@ async fn html_factory_reset_with_the_pin_logs_out() {
     let tab = call(server.addr, "GET", "/status", Some(&session), None, "").await;
     assert_eq!(tab.status, 303, "the old session is gone");
 }
+
+#[tokio::test]
+async fn requests_for_other_host_names_are_refused() {
+    let server = start_with(
+        Some(PIN),
+        |o| o.extra_hosts = vec!["halo.local".into()],
+        Duration::ZERO,
+    )
+    .await;
+    let body = format!(r#"{{"pin":"{PIN}"}}"#);
+    let request = |host: &str| {
+        format!(
+            "POST /api/login HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let rebound = send_raw(server.addr, request("evil.example:8080").as_bytes()).await;
+    assert_eq!(rebound.status, 400);
+    assert!(rebound.error().contains("\"evil.example\" is not served"));
+    assert!(rebound.header("Set-Cookie").is_none());
+    for host in [
+        "192.168.250.1",
+        "127.0.0.1:8080",
+        "[::1]:8080",
+        "localhost",
+        "HALO.local",
+    ] {
+        let reply = send_raw(server.addr, request(host).as_bytes()).await;
+        assert_eq!(reply.status, 200, "{host}: {}", reply.body);
+    }
+}
