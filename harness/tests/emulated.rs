@@ -109,7 +109,7 @@ fn ctrl_c_ends_every_rig_process() {
     let sandbox = Sandbox::new();
     sandbox.write("rig.toml", &emulated_rig(&sandbox));
     // The stand-in firmware never connects, so both scenarios wait in the CSMS step.
-    let waiting = "    Then the CSMS receives a BootNotification within 20 s\n\n";
+    let waiting = "    Then the CSMS receives BootNotification within 20 s\n\n";
     sandbox.write(
         "features/wait.feature",
         &format!("Feature: wait\n  Scenario: one\n{waiting}  Scenario: two\n{waiting}"),

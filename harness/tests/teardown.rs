@@ -23,7 +23,7 @@ fn ctrl_c_puts_instruments_in_safe_state_and_exits_130() {
     );
     sandbox.write("rig.toml", &rig);
     // The test plugin's wait_for blocks for its whole timeout: the step is still running at Ctrl-C.
-    sandbox.write("features/wait.feature", "Feature: wait\n  Scenario: waits\n    Then the CSMS receives a BootNotification within 2 s\n");
+    sandbox.write("features/wait.feature", "Feature: wait\n  Scenario: waits\n    Then the CSMS receives BootNotification within 2 s\n");
     let child = sandbox
         .command(&["features", "--rig", "rig.toml"])
         .spawn()

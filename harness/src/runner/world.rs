@@ -16,6 +16,8 @@ pub struct HarnessWorld {
     pub lease: Option<RigLease>,
     /// CSMS frames with a sequence number above this are "new" for the next CSMS expectation.
     pub csms_mark: u64,
+    /// What the steps remember within this scenario (matched frames, transaction, measurements).
+    pub memory: crate::steps::memory::ScenarioMemory,
 }
 
 impl std::fmt::Debug for HarnessWorld {
@@ -38,6 +40,7 @@ impl cucumber::World for HarnessWorld {
             run,
             lease: None,
             csms_mark: 0,
+            memory: crate::steps::memory::ScenarioMemory::default(),
         })
     }
 }

@@ -18,18 +18,6 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::When,
-        pattern: "the EV plugs in with a (13|20|32|63) A cable",
-        example: "When the EV plugs in with a 20 A cable",
-        run: plugs_rated,
-    },
-    StepDef {
-        keyword: StepType::When,
-        pattern: "the EV unplugs",
-        example: "When the EV unplugs",
-        run: unplugs,
-    },
-    StepDef {
-        keyword: StepType::When,
         pattern: "the EV asks for state (B|C|D)",
         example: "When the EV asks for state C",
         run: asks_for_state,
@@ -52,30 +40,6 @@ fn plugs_tethered(world: &mut HarnessWorld, _ctx: Context) -> LocalBoxFuture<'_,
                 },
             )
             .await?;
-        Ok(())
-    })
-}
-
-fn plugs_rated(world: &mut HarnessWorld, ctx: Context) -> LocalBoxFuture<'_, ()> {
-    step(async move {
-        let amps: u32 = capture(&ctx, 1)?
-            .parse()
-            .map_err(|_| "cable rating is not a number".to_string())?;
-        world
-            .call(
-                Instrument::Ev,
-                ev::Plug {
-                    cable: ev::CableCoding::Rated { amps },
-                },
-            )
-            .await?;
-        Ok(())
-    })
-}
-
-fn unplugs(world: &mut HarnessWorld, _ctx: Context) -> LocalBoxFuture<'_, ()> {
-    step(async move {
-        world.call(Instrument::Ev, ev::Unplug {}).await?;
         Ok(())
     })
 }

@@ -4,7 +4,19 @@
 
 mod csms;
 mod ev;
+mod json_match;
+pub mod memory;
+mod metering;
+mod ocpp;
+mod ocpp_receive;
+mod pilot;
+mod power;
+mod residual_current;
+mod rfid;
 mod rig;
+mod sim_control;
+mod support;
+mod vocabulary;
 
 use std::future::Future;
 
@@ -26,10 +38,21 @@ pub struct StepDef {
 
 /// Every step of the library.
 pub fn all() -> Vec<&'static StepDef> {
-    [rig::STEPS, csms::STEPS, ev::STEPS]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        rig::STEPS,
+        csms::STEPS,
+        ev::STEPS,
+        ocpp::STEPS,
+        ocpp_receive::STEPS,
+        pilot::STEPS,
+        rfid::STEPS,
+        power::STEPS,
+        residual_current::STEPS,
+        metering::STEPS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The steps as cucumber's collection.

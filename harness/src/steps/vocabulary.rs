@@ -125,6 +125,7 @@ mod documentation {
             .collect();
         let starters = [
             "the charger is ready",
+            "the EV plugs in with a tethered cable",
             "the CSMS goes offline",
             "the CSMS goes online",
         ];

@@ -136,9 +136,11 @@ impl Csms for TestPlugin {
     }
     fn expect_none(
         &mut self,
-        _: csms::ExpectNone,
+        args: csms::ExpectNone,
     ) -> Result<Vec<csms::RecordedFrame>, PluginError> {
-        unsupported("expect_none")
+        // Nothing ever connects: the whole period passes without a frame.
+        std::thread::sleep(std::time::Duration::from_millis(args.during_ms));
+        Ok(Vec::new())
     }
     fn violations(&mut self, _: csms::Violations) -> Result<Vec<csms::Violation>, PluginError> {
         if !self.report_violation {
