@@ -260,3 +260,36 @@ fn installation_through_an_input_is_answered_by_an_event() {
         .stores
         .contains(&StoreRequest::OfflineCards(vec!["AABBCCDD".into()])));
 }
+
+#[test]
+fn a_board_side_link_timeout_opens_and_leads_to_a_new_handshake() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    let tests_before = rig.self_tests_requested;
+    rig.board_says(BoardMessage::Fault {
+        code: BoardFaultCode::LinkTimeout,
+        active: true,
+        contactor_opened: true,
+    });
+    assert!(!rig.contactor);
+    assert_eq!(rig.fault(), Some(Fault::BoardLinkLost));
+    assert!(!rig.charger.snapshot().board_link_up);
+    rig.advance(1500);
+    assert!(!rig.contactor, "no closing while the board waits for Hello");
+    rig.board_says(BoardMessage::Hello {
+        board_id: "FAKE-1".into(),
+        board_firmware: "1.0".into(),
+    });
+    rig.advance(300);
+    assert_eq!(
+        rig.self_tests_requested,
+        tests_before + 1,
+        "self-test after the new handshake"
+    );
+    assert_eq!(rig.fault(), None);
+    assert_eq!(
+        rig.connector_status(),
+        ConnectorStatus::Finishing,
+        "the session ended"
+    );
+}

@@ -460,7 +460,10 @@ impl Charger {
                 contactor_opened,
             } => {
                 tracing::warn!(?code, active, contactor_opened, "power board fault report");
-                if active {
+                if active && code == BoardFaultCode::LinkTimeout {
+                    // The board stopped hearing us and now waits for a Hello: handshake again.
+                    self.link_down(now);
+                } else if active {
                     self.board_faults.insert(code.code());
                     if contactor_opened {
                         self.contactor = false;
@@ -650,7 +653,8 @@ impl Charger {
 
     /// The fault that forbids charging now, if any (most fundamental first).
     fn current_fault(&self) -> Option<Fault> {
-        if !self.board_up && self.liveness.is_lost() {
+        // Lost for 5 s, or down after having worked (the board reported its own timeout).
+        if !self.board_up && (self.liveness.is_lost() || self.ready) {
             return Some(Fault::BoardLinkLost);
         }
         if let Some(&code) = self.board_faults.iter().next() {
@@ -781,16 +785,7 @@ impl Charger {
         // Link supervision.
         if self.liveness.poll(now.0) == Some(LivenessEvent::Lost) {
             tracing::error!("power board link lost: no valid frame for 5 s");
-            // In case the board still listens.
-            self.send(ControllerMessage::SetContactor { closed: false });
-            self.send(ControllerMessage::SetPilot(PilotOutput::DcMinus12V));
-            self.contactor = false;
-            self.pilot_out = PilotOutput::DcMinus12V;
-            self.board_up = false;
-            self.startup_test_ok = false;
-            self.session_test_ok = false;
-            self.self_test = SelfTest::NotRun;
-            self.energy.rebase();
+            self.link_down(now);
             self.emit(Event::BoardLinkLost);
         }
 
@@ -1027,6 +1022,22 @@ impl Charger {
                 });
             }
         }
+    }
+
+    /// The link is down (timeout, or the board's own timeout): safe outputs, Hello every
+    /// second from now on, and a new self-test once the board answers.
+    fn link_down(&mut self, now: Millis) {
+        // In case the board still listens.
+        self.send(ControllerMessage::SetContactor { closed: false });
+        self.send(ControllerMessage::SetPilot(PilotOutput::DcMinus12V));
+        self.contactor = false;
+        self.pilot_out = PilotOutput::DcMinus12V;
+        self.board_up = false;
+        self.startup_test_ok = false;
+        self.session_test_ok = false;
+        self.self_test = SelfTest::NotRun;
+        self.energy.rebase();
+        self.next_refresh = now;
     }
 
     fn run_self_test(&mut self, now: Millis) {

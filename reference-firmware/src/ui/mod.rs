@@ -4,6 +4,7 @@
 //! - [`session`]: sans-IO PIN login, lock-out, sessions and anti-forgery tokens (time is input);
 //! - [`access_point`]: sans-IO model of the commissioning Wi-Fi access point;
 //! - [`backend`]: the [`Backend`] trait the firmware implements, and the data it exchanges;
+//! - [`client`]: a JSON API client for tools, harness steps and tests;
 //! - [`serve`]: the server (`http` parses, `app` authorizes and routes, `api` and `pages`
 //!   answer, `ops` holds the operations both share, `validate` the syntax checks).
 //!
@@ -21,6 +22,7 @@ pub mod access_point;
 mod api;
 mod app;
 pub mod backend;
+pub mod client;
 mod clock;
 mod html;
 pub mod http;
@@ -43,6 +45,7 @@ pub use backend::{
     OcppSettings, OcppSettingsUpdate, OcppStatus, RfidCards, Status, WifiJoin, WifiSecurity,
     WifiStatus,
 };
+pub use client::{Client, ClientReply};
 pub use clock::Clock;
 pub use http::HttpLimits;
 pub use session::SecurityConfig;

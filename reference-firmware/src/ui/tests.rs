@@ -1667,3 +1667,49 @@ async fn requests_for_other_host_names_are_refused() {
         assert_eq!(reply.status, 200, "{host}: {}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn the_client_logs_in_and_changes_the_installation() {
+    let server = start().await;
+    let mut client = Client::new(server.addr, Duration::from_secs(5));
+    let refused = client.login("0000").await.unwrap();
+    assert_eq!(refused.status, 401);
+    assert_eq!(
+        client
+            .request("GET", "/api/status", None)
+            .await
+            .unwrap()
+            .status,
+        401,
+        "no session after a refused login"
+    );
+    assert_eq!(client.login(PIN).await.unwrap().status, 200);
+    let set = client
+        .request(
+            "PUT",
+            "/api/installation",
+            Some(
+                &json!({ "max_current_a": 10, "fuse_rating_a": 16, "phases": 3, "earthing": "TN" }),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(set.status, 200, "{}", set.error());
+    assert_eq!(server.backend.snapshot().installation.max_current_a, 10);
+    let bad = client
+        .request(
+            "PUT",
+            "/api/ocpp",
+            Some(&json!({ "csms_url": "http://x/", "charge_point_id": "a" })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bad.status, 422);
+    assert!(bad.error().contains("use ws:// or wss://"));
+    let closed = Client::new("127.0.0.1:1".parse().unwrap(), Duration::from_secs(5));
+    let err = closed
+        .request("GET", "/api/status", None)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("127.0.0.1:1"), "{err:#}");
+}
