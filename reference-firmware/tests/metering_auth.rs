@@ -293,3 +293,18 @@ fn a_board_side_link_timeout_opens_and_leads_to_a_new_handshake() {
         "the session ended"
     );
 }
+
+#[test]
+fn unavailable_during_a_session_takes_effect_when_it_ends() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    rig.input(Input::SetAvailability { available: false });
+    rig.advance(1000);
+    assert!(rig.contactor, "the running session continues");
+    assert!(rig.duty().is_some());
+    rig.vehicle = Vehicle::A;
+    rig.advance(200);
+    assert!(!rig.contactor);
+    assert_eq!(rig.connector_status(), ConnectorStatus::Unavailable);
+    assert_eq!(rig.pilot, board_link::PilotOutput::DcMinus12V);
+}

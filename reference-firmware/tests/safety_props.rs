@@ -21,6 +21,7 @@ enum Action {
     Residual(u16),
     BoardSilent(bool),
     RemoteStop,
+    Available(bool),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -40,6 +41,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => prop_oneof![Just(0u16), Just(30), Just(65), Just(700)].prop_map(Action::Residual),
         1 => any::<bool>().prop_map(Action::BoardSilent),
         1 => Just(Action::RemoteStop),
+        1 => any::<bool>().prop_map(Action::Available),
     ]
 }
 
@@ -92,6 +94,10 @@ fn check(rig: &Rig, m: &Model, closed_now: bool, closed_before: bool) -> Result<
         prop_assert!(
             !older_than(m.low_limit_since, 6_100),
             "closed 6 s after the limit fell below 6 A"
+        );
+        prop_assert!(
+            rig.pilot != board_link::PilotOutput::DcMinus12V,
+            "closed while the pilot is in state F"
         );
     }
     if closed_now && !closed_before {
@@ -159,6 +165,7 @@ fn apply(rig: &mut Rig, m: &mut Model, a: &Action) {
         Action::RemoteStop => rig.input(Input::StopSession {
             reason: StopReason::Remote,
         }),
+        Action::Available(a) => rig.input(Input::SetAvailability { available: *a }),
     }
 }
 

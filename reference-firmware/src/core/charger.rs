@@ -731,7 +731,9 @@ impl Charger {
 
     /// Conditions whose loss opens the contactor at once.
     fn hard_conditions_hold(&self) -> bool {
-        self.board_up
+        // Never closed while the EVSE drives state F (the vehicle state is unknown then).
+        self.pilot_out != PilotOutput::DcMinus12V
+            && self.board_up
             && self.current_fault().is_none()
             && self.startup_test_ok
             && self.session_test_ok
@@ -854,7 +856,9 @@ impl Charger {
         // Pilot output.
         let fault = self.current_fault();
         let offer = self.may_offer_pwm() && fault.is_none();
-        let target = if !self.board_up || !self.startup_test_ok || !self.available {
+        // Unavailable takes effect once no session runs (OCPP "Scheduled").
+        let unavailable = !self.available && self.session.is_none();
+        let target = if !self.board_up || !self.startup_test_ok || unavailable {
             PilotOutput::DcMinus12V
         } else if let Some(f) = fault {
             let in_hold = self

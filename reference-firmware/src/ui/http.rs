@@ -418,4 +418,35 @@ mod tests {
         assert!(text.contains("X-Frame-Options: DENY"));
         assert!(text.contains("Connection: close"));
     }
+
+    #[tokio::test]
+    async fn mutated_requests_never_panic_and_stay_within_limits() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(61851);
+        let limits = HttpLimits {
+            max_header_bytes: 512,
+            max_body_bytes: 64,
+            ..HttpLimits::default()
+        };
+        let seed = b"POST /api/rfid/%2e%2e?x=1 HTTP/1.1\r\nHost: u\r\nCookie: halo_session=a\r\n\
+            Content-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"uid\":\"04A22B\"}";
+        for _ in 0..5000 {
+            let mut raw = seed.to_vec();
+            for _ in 0..rng.gen_range(1..8) {
+                let i = rng.gen_range(0..raw.len());
+                match rng.gen_range(0..3) {
+                    0 => raw[i] = rng.gen(),
+                    1 => {
+                        raw.remove(i);
+                    }
+                    _ => raw.insert(i, rng.gen()),
+                }
+            }
+            if let Ok(req) = parse(&raw, &limits).await {
+                assert!(req.body.len() <= limits.max_body_bytes);
+                assert!(req.headers.len() <= limits.max_headers);
+                let _ = crate::ui::url::path_segments(&req.path);
+            }
+        }
+    }
 }
