@@ -445,7 +445,7 @@ mod tests {
             if let Ok(req) = parse(&raw, &limits).await {
                 assert!(req.body.len() <= limits.max_body_bytes);
                 assert!(req.headers.len() <= limits.max_headers);
-                let _ = crate::ui::url::path_segments(&req.path);
+                let _ = super::super::url::path_segments(&req.path);
             }
         }
     }
