@@ -22,6 +22,9 @@ enum Action {
     BoardSilent(bool),
     RemoteStop,
     Available(bool),
+    /// Socket variant only: the PP resistor (None = no cable).
+    Pp(Option<u32>),
+    LockJammed(bool),
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -69,6 +72,11 @@ struct Model {
     pilot_fault_since: Option<Millis>,
     /// A latched fault happened while plugged in: no closing until unplug.
     latched: bool,
+    /// Socket variant: since when PP has been below the lowest range.
+    pp_below_since: Option<Millis>,
+    /// Socket variant: a cable with a valid coding is in the socket (always true when tethered).
+    cable_ok: bool,
+    socket: bool,
 }
 
 fn check(rig: &Rig, m: &Model, closed_now: bool, closed_before: bool) -> Result<(), TestCaseError> {
@@ -98,6 +106,17 @@ fn check(rig: &Rig, m: &Model, closed_now: bool, closed_before: bool) -> Result<
         prop_assert!(
             rig.pilot != board_link::PilotOutput::DcMinus12V,
             "closed while the pilot is in state F"
+        );
+        prop_assert!(
+            !older_than(m.pp_below_since, 100),
+            "closed with PP below range"
+        );
+    }
+    if closed_now && !closed_before && m.socket {
+        prop_assert!(m.cable_ok, "closed without a valid cable coding");
+        prop_assert!(
+            rig.lock && !rig.lock_jammed,
+            "closed with the lock not engaged"
         );
     }
     if closed_now && !closed_before {
@@ -166,7 +185,65 @@ fn apply(rig: &mut Rig, m: &mut Model, a: &Action) {
             reason: StopReason::Remote,
         }),
         Action::Available(a) => rig.input(Input::SetAvailability { available: *a }),
+        Action::Pp(ohms) => {
+            let below = ohms.is_some_and(|o| o < 75);
+            match (below, m.pp_below_since) {
+                (true, None) => m.pp_below_since = Some(now),
+                (false, _) => m.pp_below_since = None,
+                _ => {}
+            }
+            m.cable_ok = ohms.is_some_and(|o| (75..=2200).contains(&o));
+            rig.pp_ohms = *ohms;
+        }
+        Action::LockJammed(j) => rig.lock_jammed = *j,
     }
+}
+
+fn socket_action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        6 => action(),
+        2 => prop_oneof![Just(None), Just(Some(50u32)), Just(Some(680)), Just(Some(1500)), Just(Some(5000))]
+            .prop_map(Action::Pp),
+        1 => any::<bool>().prop_map(Action::LockJammed),
+    ]
+}
+
+fn run_script(mut rig: Rig, mut m: Model, script: &[(Action, u64)]) -> Result<(), TestCaseError> {
+    for (a, dur) in script {
+        apply(&mut rig, &mut m, a);
+        let mut left = *dur;
+        while left > 0 {
+            let step = left.min(10);
+            let before = rig.contactor;
+            rig.advance(step);
+            left -= step;
+            let now = rig.now;
+            // While the board is silent the core cannot see the pilot; the 5 s link timeout
+            // bounds that case instead.
+            if matches!(rig.vehicle, Vehicle::C | Vehicle::DiodeShortC) || rig.board_silent {
+                m.last_c = Some(now);
+            }
+            // A shorted diode only shows under PWM (no −12 V half-wave); E shows always.
+            let pwm = matches!(rig.pilot, board_link::PilotOutput::Pwm { .. });
+            let pilot_fault = (rig.vehicle == Vehicle::ShortToPe
+                || (rig.vehicle == Vehicle::DiodeShortC && pwm))
+                && !rig.board_silent;
+            match (pilot_fault, m.pilot_fault_since) {
+                (true, None) => m.pilot_fault_since = Some(now),
+                (false, _) => m.pilot_fault_since = None,
+                _ => {}
+            }
+            // Faults the core must latch until unplug, once they lasted long enough.
+            let older = |t: Option<Millis>, ms: u64| t.is_some_and(|t| now.since(t) > ms);
+            if m.plugged_since.is_some()
+                && (older(m.residual_since, 10_100) || older(m.pilot_fault_since, 100))
+            {
+                m.latched = true;
+            }
+            check(&rig, &m, rig.contactor, before)?;
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -174,41 +251,19 @@ proptest! {
 
     #[test]
     fn contactor_safety_invariants(script in proptest::collection::vec((action(), duration()), 1..16)) {
-        let mut rig = Rig::halo();
-        let mut m = Model::default();
-        for (a, dur) in &script {
-            apply(&mut rig, &mut m, a);
-            let mut left = *dur;
-            while left > 0 {
-                let step = left.min(10);
-                let before = rig.contactor;
-                rig.advance(step);
-                left -= step;
-                let now = rig.now;
-                // While the board is silent the core cannot see the pilot; the 5 s link timeout
-                // bounds that case instead.
-                if matches!(rig.vehicle, Vehicle::C | Vehicle::DiodeShortC) || rig.board_silent {
-                    m.last_c = Some(now);
-                }
-                // A shorted diode only shows under PWM (no −12 V half-wave); E shows always.
-                let pwm = matches!(rig.pilot, board_link::PilotOutput::Pwm { .. });
-                let pilot_fault = (rig.vehicle == Vehicle::ShortToPe
-                    || (rig.vehicle == Vehicle::DiodeShortC && pwm))
-                    && !rig.board_silent;
-                match (pilot_fault, m.pilot_fault_since) {
-                    (true, None) => m.pilot_fault_since = Some(now),
-                    (false, _) => m.pilot_fault_since = None,
-                    _ => {}
-                }
-                // Faults the core must latch until unplug, once they lasted long enough.
-                let older = |t: Option<Millis>, ms: u64| t.is_some_and(|t| now.since(t) > ms);
-                if m.plugged_since.is_some()
-                    && (older(m.residual_since, 10_100) || older(m.pilot_fault_since, 100))
-                {
-                    m.latched = true;
-                }
-                check(&rig, &m, rig.contactor, before)?;
-            }
-        }
+        let m = Model { cable_ok: true, ..Model::default() };
+        run_script(Rig::halo(), m, &script)?;
+    }
+
+    #[test]
+    fn contactor_safety_invariants_socket_variant(
+        script in proptest::collection::vec((socket_action(), duration()), 1..16)
+    ) {
+        let mut rig = Rig::new(variant::SOCKET_VARIANT);
+        rig.charger.set_offline_cards(vec!["01020304".into()]);
+        rig.pp_ohms = Some(680);
+        rig.drain();
+        let m = Model { cable_ok: true, socket: true, ..Model::default() };
+        run_script(rig, m, &script)?;
     }
 }

@@ -63,6 +63,8 @@ pub struct Rig {
     pub events: Vec<(Millis, Event)>,
     pub stores: Vec<StoreRequest>,
     pub lights: Option<(board_link::LightSetting, board_link::LightSetting)>,
+    /// The lock motor is jammed: the lock never reports engaged.
+    pub lock_jammed: bool,
     pub self_tests_requested: u32,
     /// When the board last reported a passed self-test.
     pub last_self_test_pass: Option<Millis>,
@@ -101,6 +103,7 @@ impl Rig {
             events: Vec::new(),
             stores: Vec::new(),
             lights: None,
+            lock_jammed: false,
             self_tests_requested: 0,
             last_self_test_pass: None,
             meter_mwh: 0,
@@ -163,7 +166,7 @@ impl Rig {
             cp_low_mv: low,
             pp_ohms: self.pp_ohms,
             contactor_closed: self.contactor,
-            lock_engaged: self.lock,
+            lock_engaged: self.lock && !self.lock_jammed,
             ethernet_link_up: false,
             residual_dc_tenth_ma: self.residual_tenth_ma,
             temperature_tenth_c: self.temperature_tenth_c,
