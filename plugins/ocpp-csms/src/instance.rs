@@ -487,9 +487,12 @@ impl MockCsms {
             }
             let now = Instant::now();
             if now >= deadline {
+                let who = match charge_point {
+                    Some(cp) => format!("charge point {cp:?} did not connect"),
+                    None => "no charge point connected".to_string(),
+                };
                 return Err(err(format!(
-                    "csms: {} did not connect to {} within {timeout_ms} ms",
-                    charge_point.unwrap_or("no charge point"),
+                    "csms: {who} to {} within {timeout_ms} ms",
                     self.url
                 )));
             }
