@@ -308,3 +308,24 @@ fn unavailable_during_a_session_takes_effect_when_it_ends() {
     assert_eq!(rig.connector_status(), ConnectorStatus::Unavailable);
     assert_eq!(rig.pilot, board_link::PilotOutput::DcMinus12V);
 }
+
+#[test]
+fn a_new_card_after_a_finished_session_starts_a_new_one() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    rig.card(&[1, 2, 3, 4]); // stop
+    rig.vehicle = Vehicle::B;
+    rig.advance(300);
+    assert_eq!(rig.connector_status(), ConnectorStatus::Finishing);
+    rig.card(&[1, 2, 3, 4]); // start again without unplugging
+    rig.advance(300);
+    let starts = rig
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::SessionStarted { .. }))
+        .count();
+    assert_eq!(starts, 2);
+    rig.vehicle = Vehicle::C;
+    rig.advance(300);
+    assert!(rig.contactor);
+}

@@ -563,6 +563,10 @@ impl Charger {
     }
 
     fn on_id_tag(&mut self, now: Millis, tag: String) {
+        // A finished session (vehicle still plugged in) makes way for a new one.
+        if self.session.as_ref().is_some_and(|s| s.finished) {
+            self.session = None;
+        }
         if let Some(s) = &self.session {
             if s.id_tag == tag && s.stopping.is_none() {
                 self.stop_session(StopReason::Local);
@@ -595,6 +599,9 @@ impl Charger {
     }
 
     fn authorize(&mut self, now: Millis, tag: String) {
+        if self.session.as_ref().is_some_and(|s| s.finished) {
+            self.session = None;
+        }
         if self.vehicle_connected() && self.session.is_none() {
             self.start_session(tag);
         } else if self.session.is_none() {
