@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use cucumber::feature::Ext as _;
 use cucumber::gherkin::{self, Feature, GherkinEnv, Rule, Scenario, Step, StepType};
 
-use crate::rig::{capabilities, Rig};
+use crate::rig::capabilities::{self, Requirement};
+use crate::rig::Rig;
 
 /// A configuration error in the features: one line naming file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +122,8 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Loads every feature under `paths`; also rejects `@requires.<x>` tags naming unknown capabilities.
+/// Loads every feature under `paths`; also rejects `@requires.<x>` and `@requires.dut.<x>` tags
+/// naming unknown capabilities or DUT features.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Feature>, FeatureError> {
     let mut features = Vec::new();
     for file in find_files(paths)? {
@@ -134,14 +136,19 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Feature>, FeatureError> {
 
 fn check_capability_tags(file: &Path, feature: &Feature) -> Result<(), FeatureError> {
     let check = |tags: &[String], line: usize| -> Result<(), FeatureError> {
-        for cap in capabilities::required_by(tags) {
-            if !capabilities::is_known(cap) {
-                return Err(FeatureError(format!(
-                    "feature file {}:{line}: tag `@requires.{cap}` names an unknown capability (known: {})",
-                    file.display(),
-                    capabilities::known_list()
-                )));
+        for requirement in capabilities::required_by(tags) {
+            if requirement.is_known() {
+                continue;
             }
+            let (what, known) = match requirement {
+                Requirement::Rig(_) => ("capability", capabilities::known_list()),
+                Requirement::Dut(_) => ("DUT feature", capabilities::known_dut_feature_list()),
+            };
+            return Err(FeatureError(format!(
+                "feature file {}:{line}: tag `@{}` names an unknown {what} (known: {known})",
+                file.display(),
+                requirement.tag(),
+            )));
         }
         Ok(())
     };
@@ -162,13 +169,34 @@ fn all_scenarios(feature: &Feature) -> impl Iterator<Item = &Scenario> {
         .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()))
 }
 
-/// The first capability the scenario needs and the rig lacks.
-pub fn missing_capability(
+/// Why a scenario cannot run on this rig: the first requirement the rig or its DUT lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    Capability(String),
+    DutFeature(String),
+}
+
+impl Missing {
+    /// The not-run reason as the report and the console show it.
+    pub fn reason(&self, rig: &Rig) -> String {
+        match self {
+            Missing::Capability(cap) => format!(
+                "rig \"{}\" ({}) lacks capability \"{cap}\"",
+                rig.name,
+                rig.path.display()
+            ),
+            Missing::DutFeature(feature) => format!("the DUT does not declare {feature}"),
+        }
+    }
+}
+
+/// The first requirement the scenario has and the rig (or its DUT) does not meet.
+pub fn missing_requirement(
     rig: &Rig,
     feature: &Feature,
     rule: Option<&Rule>,
     scenario: &Scenario,
-) -> Option<String> {
+) -> Option<Missing> {
     let tags = feature
         .tags
         .iter()
@@ -176,18 +204,24 @@ pub fn missing_capability(
         .chain(scenario.tags.iter());
     capabilities::required_by(tags)
         .into_iter()
-        .find(|cap| !rig.has_capability(cap))
-        .map(str::to_string)
+        .find_map(|requirement| match requirement {
+            Requirement::Rig(cap) if !rig.has_capability(cap) => {
+                Some(Missing::Capability(cap.to_string()))
+            }
+            Requirement::Dut(feature) if !rig.dut.declares(feature) => {
+                Some(Missing::DutFeature(feature.to_string()))
+            }
+            _ => None,
+        })
 }
+
+/// The prefix of the stand-in step's text; what follows it is the not-run reason.
+pub const SKIP_STEP_PREFIX: &str = "this scenario is skipped: ";
 
 /// The text of the stand-in step of a scenario the rig cannot run. No step definition matches
 /// it, so cucumber reports it (and so the scenario) as skipped, with the reason.
-pub fn skip_step_text(rig: &Rig, capability: &str) -> String {
-    format!(
-        "this scenario is skipped: rig \"{}\" ({}) lacks capability \"{capability}\"",
-        rig.name,
-        rig.path.display()
-    )
+pub fn skip_step_text(rig: &Rig, missing: &Missing) -> String {
+    format!("{SKIP_STEP_PREFIX}{}", missing.reason(rig))
 }
 
 /// Splits each feature so that scenarios the rig cannot run go into a copy of the feature without
@@ -203,10 +237,10 @@ pub fn gate_by_capabilities(rig: &Rig, features: Vec<Feature>) -> Vec<Feature> {
         };
         let scenarios = std::mem::take(&mut feature.scenarios);
         for scenario in scenarios {
-            match missing_capability(rig, &feature, None, &scenario) {
-                Some(cap) => skipped_feature
+            match missing_requirement(rig, &feature, None, &scenario) {
+                Some(missing) => skipped_feature
                     .scenarios
-                    .push(stand_in(rig, &cap, scenario)),
+                    .push(stand_in(rig, &missing, scenario)),
                 None => feature.scenarios.push(scenario),
             }
         }
@@ -218,8 +252,10 @@ pub fn gate_by_capabilities(rig: &Rig, features: Vec<Feature>) -> Vec<Feature> {
                 ..rule.clone()
             };
             for scenario in scenarios {
-                match missing_capability(rig, &feature, Some(&rule), &scenario) {
-                    Some(cap) => skipped_rule.scenarios.push(stand_in(rig, &cap, scenario)),
+                match missing_requirement(rig, &feature, Some(&rule), &scenario) {
+                    Some(missing) => skipped_rule
+                        .scenarios
+                        .push(stand_in(rig, &missing, scenario)),
                     None => rule.scenarios.push(scenario),
                 }
             }
@@ -240,12 +276,12 @@ pub fn gate_by_capabilities(rig: &Rig, features: Vec<Feature>) -> Vec<Feature> {
     out
 }
 
-fn stand_in(rig: &Rig, capability: &str, mut scenario: Scenario) -> Scenario {
+fn stand_in(rig: &Rig, missing: &Missing, mut scenario: Scenario) -> Scenario {
     let position = scenario.position;
     scenario.steps = vec![Step {
         keyword: "Given ".to_string(),
         ty: StepType::Given,
-        value: skip_step_text(rig, capability),
+        value: skip_step_text(rig, missing),
         docstring: None,
         table: None,
         span: scenario.span,
@@ -317,5 +353,37 @@ mod tests {
         assert!(out[1].scenarios[0].steps[0]
             .value
             .contains("lacks capability \"power-cycle\""));
+    }
+
+    #[test]
+    fn scenarios_needing_an_undeclared_dut_feature_are_not_run_with_the_reason() {
+        let mut rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        rig.dut.features.insert("rated-32a".to_string());
+        let f = feature(
+            "Feature: x\n  @requires.dut.rated-32a\n  Scenario: runs\n    Given a\n\n  @requires.dut.signed-firmware\n  Scenario: skipped\n    Given a\n",
+        );
+        let out = gate_by_capabilities(&rig, vec![f]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].scenarios[0].name, "runs");
+        assert_eq!(
+            out[1].scenarios[0].steps[0].value,
+            "this scenario is skipped: the DUT does not declare signed-firmware"
+        );
+    }
+
+    #[test]
+    fn unknown_dut_feature_tag_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.feature");
+        std::fs::write(
+            &file,
+            "Feature: x\n  @requires.dut.warp-drive\n  Scenario: y\n    Given a\n",
+        )
+        .unwrap();
+        let e = load(&[dir.path().to_path_buf()]).unwrap_err().0;
+        assert!(
+            e.contains("a.feature:3: tag `@requires.dut.warp-drive` names an unknown DUT feature"),
+            "{e}"
+        );
     }
 }

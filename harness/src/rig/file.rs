@@ -63,6 +63,10 @@ pub struct DutSection {
     pub command: Option<Vec<String>>,
     /// Base URL of the charger's local management interface (external rigs).
     pub ui_url: Option<String>,
+    /// Optional features the charger implements (`@requires.dut.<feature>` scenarios run only
+    /// when declared here).
+    #[serde(default)]
+    pub features: Vec<String>,
     /// How long to wait for the emulated firmware's `READY` line.
     #[serde(default = "default_ready_timeout_s")]
     pub ready_timeout_s: f64,

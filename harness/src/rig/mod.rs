@@ -97,6 +97,14 @@ pub struct Dut {
     pub command: Option<Vec<String>>,
     pub ui_url: Option<String>,
     pub ready_timeout: std::time::Duration,
+    /// The optional features it declares (`[dut] features`).
+    pub features: BTreeSet<String>,
+}
+
+impl Dut {
+    pub fn declares(&self, feature: &str) -> bool {
+        self.features.contains(feature)
+    }
 }
 
 /// A validated rig file.
@@ -185,6 +193,19 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
     }
 
     let d = raw.dut;
+    let mut dut_features = BTreeSet::new();
+    for (i, feature) in d.features.iter().enumerate() {
+        if !capabilities::is_known_dut_feature(feature) {
+            return Err(err(
+                &format!("dut.features[{i}]"),
+                format!(
+                    "unknown DUT feature `{feature}` (known: {})",
+                    capabilities::known_dut_feature_list()
+                ),
+            ));
+        }
+        dut_features.insert(feature.clone());
+    }
     if d.charge_point_id.trim().is_empty() || d.charge_point_id.contains(['/', ' ', '?', '#']) {
         return Err(err(
             "dut.charge_point_id",
@@ -294,6 +315,7 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             command: d.command,
             ui_url: d.ui_url,
             ready_timeout: std::time::Duration::from_secs_f64(d.ready_timeout_s),
+            features: dut_features,
         },
         instruments,
         tolerances: raw.tolerances,

@@ -117,3 +117,39 @@ fn missing_file_is_one_line() {
         "{e}"
     );
 }
+
+#[test]
+fn dut_features_are_declared_from_a_closed_list() {
+    let declared = GOOD.replace(
+        "charge_point_id = \"CP-1\"",
+        "charge_point_id = \"CP-1\"\nfeatures = [\"rated-32a\"]",
+    );
+    let rig = load_text(&declared).unwrap();
+    assert!(rig.dut.declares("rated-32a"));
+    assert!(!rig.dut.declares("signed-firmware"));
+    let typo = GOOD.replace(
+        "charge_point_id = \"CP-1\"",
+        "charge_point_id = \"CP-1\"\nfeatures = [\"signed-firmwar\"]",
+    );
+    let e = load_text(&typo).unwrap_err().0;
+    assert!(
+        e.starts_with("rig file RIG: key `dut.features[0]`: unknown DUT feature `signed-firmwar`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_repository_rig_files_load() {
+    let rigs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rigs");
+    for name in [
+        "emulated.toml",
+        "emulated-socket.toml",
+        "bench.example.toml",
+    ] {
+        let rig = load(&rigs.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!rig.instruments.is_empty(), "{name}");
+    }
+    let socket = load(&rigs.join("emulated-socket.toml")).unwrap();
+    assert!(socket.has_capability("socket") && !socket.has_capability("tethered-cable"));
+    assert!(socket.dut.declares("rated-32a"));
+}

@@ -10,7 +10,7 @@ use plugin_api::kinds::csms;
 
 use super::records;
 use super::world::HarnessWorld;
-use crate::features::missing_capability;
+use crate::features::missing_requirement;
 use crate::rig::pool::RigLease;
 use crate::rig::Instrument;
 
@@ -21,7 +21,7 @@ pub async fn before(
     world: &mut HarnessWorld,
 ) {
     // A scenario the rig cannot run is only its stand-in step; it must not start a rig.
-    if missing_capability(&world.run.rig, feature, rule, scenario).is_some() {
+    if missing_requirement(&world.run.rig, feature, rule, scenario).is_some() {
         return;
     }
     match world.run.pool.acquire().await {

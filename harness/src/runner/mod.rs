@@ -230,7 +230,7 @@ async fn run_cucumber(opts: CliOpts, rig: Arc<Rig>, features: Vec<Feature>) -> b
         // Undefined steps fail; only the stand-in step of a scenario the rig cannot run may be
         // skipped.
         .fail_on_skipped_with(move |feature, rule, scenario| {
-            features::missing_capability(&gate_rig, feature, rule, scenario).is_none()
+            features::missing_requirement(&gate_rig, feature, rule, scenario).is_none()
         })
         .with_cli(opts)
         .run(features)
