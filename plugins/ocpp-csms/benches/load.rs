@@ -313,6 +313,19 @@ fn main() {
             cpu * 1e6 / frames.max(1) as f64
         );
     }
+    if let Some(peak) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|st| {
+            st.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+    {
+        println!(
+            "peak resident memory (client + CSMS + frame log): {}",
+            peak.trim_start_matches("VmHWM:").trim()
+        );
+    }
     let violations = csms.violations(0).len();
     println!("violations recorded: {violations}");
     drop(client);
