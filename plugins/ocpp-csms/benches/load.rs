@@ -2,8 +2,8 @@
 //!
 //! `cargo bench -p ocpp-csms --bench load -- [--cps N] [--rate CALLS_PER_S] [--seconds S]
 //! [--csms-threads T] [--log-limit F]` (defaults: 5000 charge points, 20000 CALLs/s, 10 s, and
-//! the plugin's defaults of 1 runtime thread and 200 000 frames kept; N ≤ 9000, S ≤ 120). Each simulated charge
-//! point connects and boots; once all are in, every one alternates MeterValues and Heartbeat,
+//! the plugin's defaults of 1 runtime thread and 200 000 frames kept; N ≤ 9000, S ≤ 120).
+//! Each simulated charge point connects and boots; once all are in, every one alternates MeterValues and Heartbeat,
 //! paced so that together they send `rate` CALLs per second, each waiting for its answer before
 //! the next CALL (as OCPP-J requires). Reported: charge points held at once, ramp-up time, CALLs
 //! answered per second, frames per second recorded by the CSMS (a CALL and its answer are two

@@ -1,5 +1,6 @@
-//! Message-id bookkeeping of one WebSocket connection, for both directions: ids unique per sender,
-//! answers matched to the outstanding CALL, and one outstanding CALL per sender (J §4.1.1, §4.1.4).
+//! Message-id bookkeeping of one WebSocket connection, for both directions: ids unique per
+//! sender, answers matched to the outstanding CALL, and one outstanding CALL per sender
+//! (OCPP-J §4.1.1, §4.1.4).
 
 use std::collections::HashSet;
 
