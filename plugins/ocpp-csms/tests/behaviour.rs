@@ -446,3 +446,57 @@ fn closing_inside_an_async_context_does_not_panic() {
         c.close();
     });
 }
+
+#[test]
+fn several_charge_points_on_one_instance() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    let rt = runtime();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let clients: Vec<_> = ["CP-A", "CP-B"]
+        .into_iter()
+        .map(|id| {
+            let url = url.clone();
+            let tx = tx.clone();
+            rt.spawn(async move {
+                let mut ws = boot(&url, id, &Dial::ocpp()).await;
+                tx.send(()).unwrap();
+                let call = next_json(&mut ws).await;
+                let reply = json!([3, call[1], {"listVersion": if id == "CP-A" { 1 } else { 2 }}]);
+                ws.send(Message::Text(reply.to_string().into()))
+                    .await
+                    .unwrap();
+                ws
+            })
+        })
+        .collect();
+    rx.recv_timeout(STEP).unwrap();
+    rx.recv_timeout(STEP).unwrap();
+    let ask = |cp: Option<&str>| {
+        c.send_call(SendCall {
+            charge_point: cp.map(str::to_string),
+            action: "GetLocalListVersion".into(),
+            payload: json!({}),
+            timeout_ms: 3000,
+            unchecked: false,
+        })
+    };
+    let e = ask(None).unwrap_err();
+    assert!(e.message().contains("CP-A, CP-B"), "{e}");
+    assert_eq!(
+        ask(Some("CP-B")).unwrap(),
+        CallOutcome::Result {
+            payload: json!({"listVersion": 2})
+        }
+    );
+    assert_eq!(
+        ask(Some("CP-A")).unwrap(),
+        CallOutcome::Result {
+            payload: json!({"listVersion": 1})
+        }
+    );
+    assert_eq!(c.connections().len(), 2);
+    for client in clients {
+        drop(rt.block_on(client));
+    }
+}

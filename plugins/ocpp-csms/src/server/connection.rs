@@ -187,11 +187,12 @@ impl Conn {
                 delay: Duration::ZERO,
             });
         }
-        let payload = ins.payload().cloned().unwrap_or_default();
+        let null = serde_json::Value::Null;
+        let payload = ins.payload().unwrap_or(&null);
         Some(
             state
                 .script
-                .react(&self.identity, &action, &payload, now, chrono::Utc::now()),
+                .react(&self.identity, &action, payload, now, chrono::Utc::now()),
         )
     }
 
