@@ -189,3 +189,49 @@ fn a_new_authorization_key_raises_the_connection_to_profile_1() {
         }
     });
 }
+
+#[test]
+fn tls_profile_2_with_certificate_files() {
+    let dir = std::env::temp_dir().join(format!("csms-tls-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (cert_path, key_path) = (dir.join("server.pem"), dir.join("server.key"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let c = csms(
+        json!({"security_profile": 2, "authorization_key": "0123456789abcdef",
+        "tls_cert": cert_path, "tls_key": key_path}),
+    );
+    let ep = c.endpoint();
+    assert_eq!(
+        ep.ca_cert_path, None,
+        "nothing is generated when files are given"
+    );
+    let url = ep.url.replace("127.0.0.1", "localhost");
+    runtime().block_on(async {
+        let dial = Dial {
+            basic: Some(("CP1".into(), "0123456789abcdef".into())),
+            // The self-signed server certificate is its own trust anchor.
+            ca: Some(cert_path.to_str().unwrap().into()),
+            ..Dial::ocpp()
+        };
+        boot(&url, "CP1", &dial).await;
+        assert_eq!(
+            c.wait_connected(Some("CP1"), 2000)
+                .unwrap()
+                .security_profile,
+            2
+        );
+    });
+    let bad = ocpp_csms::config::CsmsConfig::from_json(json!({"security_profile": 2,
+        "authorization_key": "k", "tls_cert": dir.join("missing.pem"),
+        "tls_key": key_path}))
+    .unwrap();
+    let e = ocpp_csms::MockCsms::open(bad).err().unwrap();
+    assert!(e.message().contains("missing.pem"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
