@@ -33,6 +33,7 @@ pub fn rule_name(rule: RuleKind) -> &'static str {
         RuleKind::AdditionalProperty => "schema.additional_property",
         RuleKind::Constraint => "schema.constraint",
         RuleKind::BootSequence => "boot.sequence",
+        RuleKind::Semantic => "semantics.value",
     }
 }
 

@@ -219,7 +219,7 @@ fn tls_profile_2_with_certificate_files() {
             ca: Some(cert_path.to_str().unwrap().into()),
             ..Dial::ocpp()
         };
-        boot(&url, "CP1", &dial).await;
+        let _ws = boot(&url, "CP1", &dial).await;
         assert_eq!(
             c.wait_connected(Some("CP1"), 2000)
                 .unwrap()

@@ -157,6 +157,25 @@ fn malformed_json_duplicate_ids_and_stray_answers_are_recorded() {
 }
 
 #[test]
+fn semantic_rules_are_recorded_but_answered_normally() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    runtime().block_on(async {
+        let mut ws = boot(&url, "CP1", &Dial::ocpp()).await;
+        let r = exchange(
+            &mut ws,
+            r#"[2,"s1","StatusNotification",{"connectorId":0,"errorCode":"NoError","status":"Charging"}]"#,
+        )
+        .await;
+        assert_eq!(r, json!([3, "s1", {}]));
+    });
+    let v = c.violations(0);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].rule, "semantics.value");
+    assert!(v[0].message.contains("connector 0"), "{v:?}");
+}
+
+#[test]
 fn calls_before_boot_get_security_error() {
     let c = csms(json!({}));
     let url = c.endpoint().url;

@@ -7,6 +7,7 @@ pub mod datetime;
 pub mod frame;
 pub mod messages;
 pub mod schema;
+pub mod semantics;
 pub mod session;
 pub mod violation;
 
@@ -168,7 +169,11 @@ fn check_call_action(ins: &mut Inspection, sender: Sender) {
         return;
     }
     if let Some(Frame::Call { payload, .. }) = &ins.frame {
+        let before = ins.violations.len();
         schema::check(payload, &schema.request, "", &mut ins.violations);
+        if ins.violations.len() == before {
+            semantics::check_request(&action, sender, payload, &mut ins.violations);
+        }
     }
 }
 
@@ -193,6 +198,9 @@ pub fn check_payload(
         &schema.request
     };
     schema::check(payload, ty, "", &mut out);
+    if out.is_empty() && !response {
+        semantics::check_request(action, Sender::CentralSystem, payload, &mut out);
+    }
     if out.is_empty() {
         Ok(())
     } else {
@@ -334,5 +342,10 @@ mod tests {
         assert!(check_payload("Reset", false, &serde_json::json!({"type": "Hard"})).is_ok());
         assert!(check_payload("Reset", false, &serde_json::json!({"type": "Warm"})).is_err());
         assert!(check_payload("Nope", false, &serde_json::json!({})).is_err());
+        let list = serde_json::json!({"listVersion": 0, "updateType": "Full"});
+        assert_eq!(
+            check_payload("SendLocalList", false, &list).unwrap_err()[0].rule,
+            RuleKind::Semantic
+        );
     }
 }

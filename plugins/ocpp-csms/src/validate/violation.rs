@@ -35,6 +35,8 @@ pub enum RuleKind {
     Constraint,
     /// A message sent when the registration state forbids it (before Accepted, while Rejected).
     BootSequence,
+    /// A rule between fields the schema cannot express (connector 0 statuses, …).
+    Semantic,
 }
 
 impl RuleKind {
@@ -53,7 +55,7 @@ impl RuleKind {
                 C::PropertyConstraintViolation
             }
             RuleKind::BootSequence => C::SecurityError,
-            RuleKind::Synchronicity => return None,
+            RuleKind::Synchronicity | RuleKind::Semantic => return None,
         })
     }
 
@@ -68,7 +70,7 @@ impl RuleKind {
             RuleKind::Type => 5,
             RuleKind::Required => 6,
             RuleKind::Enum | RuleKind::Length | RuleKind::DateTime | RuleKind::Constraint => 7,
-            RuleKind::Synchronicity => 8,
+            RuleKind::Synchronicity | RuleKind::Semantic => 8,
         }
     }
 }
