@@ -500,3 +500,33 @@ fn several_charge_points_on_one_instance() {
         drop(rt.block_on(client));
     }
 }
+
+#[test]
+fn a_call_fails_when_the_charge_point_drops_before_answering() {
+    let c = csms(json!({}));
+    let url = c.endpoint().url;
+    let rt = runtime();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let client = rt.spawn(async move {
+        let mut ws = boot(&url, "CP1", &Dial::ocpp()).await;
+        tx.send(()).unwrap();
+        let _call = next_json(&mut ws).await;
+        drop(ws); // a power cut instead of an answer
+    });
+    rx.recv_timeout(STEP).unwrap();
+    let e = c
+        .send_call(SendCall {
+            charge_point: Some("CP1".into()),
+            action: "ClearCache".into(),
+            payload: json!({}),
+            timeout_ms: 5000,
+            unchecked: false,
+        })
+        .unwrap_err();
+    assert!(e.message().contains("closed before it answered"), "{e}");
+    rt.block_on(client).unwrap();
+    assert!(
+        c.violations(0).is_empty(),
+        "a dropped connection is no violation"
+    );
+}
