@@ -33,6 +33,7 @@ pub struct MockCsms {
     /// The configured behaviour `reset_script` returns to.
     defaults: Defaults,
     ctx: Arc<ServerCtx>,
+    temp_ca: Option<PathBuf>,
 }
 
 struct Defaults {
@@ -101,6 +102,10 @@ impl MockCsms {
             None
         };
         let ca_cert_path = tls_setup.as_ref().and_then(|t| t.ca_cert_path.clone());
+        // A CA file this instance chose the place of is its own to delete on close.
+        let temp_ca = ca_cert_path
+            .clone()
+            .filter(|_| config.ca_cert_out.is_none());
         let acceptor = tls_setup.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
         let scheme = if acceptor.is_some() { "wss" } else { "ws" };
         let host = if addr.ip().is_unspecified() {
@@ -145,6 +150,7 @@ impl MockCsms {
             next_call_id: AtomicU64::new(1),
             defaults,
             ctx,
+            temp_ca,
         })
     }
 
@@ -524,6 +530,9 @@ impl MockCsms {
             .collect();
         for c in conns {
             c.cut();
+        }
+        if let Some(ca) = self.temp_ca.take() {
+            let _ = std::fs::remove_file(ca);
         }
         if let Some(rt) = self.runtime.take() {
             // Waiting for the runtime's threads is not allowed inside another runtime's

@@ -145,6 +145,16 @@ fn tls_profile_2_with_a_generated_ca() {
             .is_err());
     });
     let _ = std::fs::remove_dir_all(&dir);
+    // Without ca_cert_out the CA goes to a temporary file that close removes.
+    let mut c = std::sync::Arc::try_unwrap(csms(
+        json!({"security_profile": 2, "authorization_key": "0123456789abcdef"}),
+    ))
+    .ok()
+    .unwrap();
+    let ca = std::path::PathBuf::from(c.endpoint().ca_cert_path.unwrap());
+    assert!(ca.exists());
+    c.close();
+    assert!(!ca.exists());
 }
 
 #[test]
