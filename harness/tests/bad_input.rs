@@ -20,10 +20,20 @@ fn a_good_run_exits_0() {
     let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
     let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
     assert_eq!(run.code, Some(0), "{}", run.output());
-    assert!(sandbox
-        .path()
-        .join("reports/scenarios/ok-L2-the-csms-goes-online/observations.json")
-        .is_file());
+    let report = sandbox.latest_report();
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["summary"]["passed"], 1, "{report}");
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["id"], "ok-l2-the-csms-goes-online");
+    assert_eq!(scenario["verdict"]["status"], "passed");
+    assert_eq!(scenario["steps"][0]["text"], "the CSMS goes online");
+    assert_eq!(scenario["steps"][0]["status"], "passed");
+    for file in ["junit.xml", "cucumber.json", "report.html"] {
+        assert!(
+            sandbox.path().join("reports/latest").join(file).is_file(),
+            "{file}"
+        );
+    }
 }
 
 #[test]
@@ -186,6 +196,23 @@ fn a_panicking_plugin_method_fails_only_its_step() {
         "{}",
         run.stdout
     );
+    // The reports name the failing step and what went wrong.
+    let junit = std::fs::read_to_string(sandbox.path().join("reports/latest/junit.xml")).unwrap();
+    assert!(
+        junit.contains(
+            "When the CSMS goes offline&#39; (line 3) failed: plugin `test-plugin` died in method `go_offline`"
+        ),
+        "{junit}"
+    );
+    let report = sandbox.latest_report();
+    let failed = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "panics")
+        .unwrap();
+    assert_eq!(failed["verdict"]["status"], "failed");
+    assert_eq!(failed["steps"][0]["status"], "failed");
 }
 
 #[test]
@@ -221,6 +248,36 @@ fn a_scenario_needing_a_missing_capability_is_skipped_with_the_reason() {
         run.stdout
     );
     assert!(run.stdout.contains("1 skipped"), "{}", run.stdout);
+    let report = sandbox.latest_report();
+    let skipped = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "needs power cycling")
+        .unwrap();
+    assert_eq!(
+        skipped["verdict"],
+        serde_json::json!({"status": "skipped",
+            "reason": "rig \"test\" (rig.toml) lacks capability \"power-cycle\""})
+    );
+}
+
+#[test]
+fn a_scenario_needing_an_undeclared_dut_feature_is_not_run_with_the_reason() {
+    let sandbox = sandbox_with_rig(TEST_PLUGIN_RIG);
+    sandbox.write(
+        "features/ok.feature",
+        "Feature: gated\n  @requires.dut.signed-firmware\n  Scenario: signed update\n    When the CSMS goes offline\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    let report = sandbox.latest_report();
+    assert_eq!(
+        report["scenarios"][0]["verdict"],
+        serde_json::json!({"status": "skipped", "reason": "the DUT does not declare signed-firmware"})
+    );
+    assert_eq!(report["summary"]["passed"], 0);
+    assert_eq!(report["summary"]["failed"], 0);
 }
 
 #[test]

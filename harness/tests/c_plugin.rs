@@ -40,12 +40,11 @@ fn a_c_plugin_serves_steps_and_reports_errors() {
     assert_eq!(std::fs::read_to_string(&marker).unwrap(), "closed");
     // The record was drained after the scenario: endpoint, go_online, violations (checked after
     // every scenario) and drain_record itself.
-    let record = std::fs::read_to_string(
-        sandbox
-            .path()
-            .join("reports/scenarios/c-L2-online/observations.json"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&record).unwrap();
-    assert_eq!(doc["records"]["csms"][0]["data"]["count"], 4, "{record}");
+    // The CSMS record goes to the scenario's trace, one JSON value per line.
+    let report = sandbox.latest_report();
+    let trace = report["scenarios"][0]["trace"].as_str().expect("a trace");
+    let record =
+        std::fs::read_to_string(sandbox.path().join("reports/latest").join(trace)).unwrap();
+    let first: serde_json::Value = serde_json::from_str(record.lines().next().unwrap()).unwrap();
+    assert_eq!(first["data"]["count"], 4, "{record}");
 }

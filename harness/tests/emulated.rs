@@ -100,8 +100,11 @@ fn scenarios_run_on_fresh_instances_and_leave_nothing_behind() {
     assert_eq!(pids.len(), 6, "{pids:?}");
     assert_all_gone(&pids);
     // The EV emulator's record was drained into the report.
-    let reports = sandbox.path().join("reports/scenarios");
-    assert_eq!(std::fs::read_dir(&reports).unwrap().count(), 3);
+    let report = sandbox.latest_report();
+    assert_eq!(report["summary"]["passed"], 3, "{report}");
+    // Each scenario kept its processes' logs.
+    let logs = sandbox.path().join("reports/latest/logs");
+    assert_eq!(std::fs::read_dir(&logs).unwrap().count(), 3);
 }
 
 #[test]

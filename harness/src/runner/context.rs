@@ -2,9 +2,9 @@
 //! Worlds with `World::new()` (no arguments), so this reaches them through a process-wide handle
 //! set once before the run.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use super::report::RunReport;
 use crate::rig::pool::RigPool;
 use crate::rig::Rig;
 
@@ -12,7 +12,8 @@ use crate::rig::Rig;
 pub struct RunContext {
     pub rig: Arc<Rig>,
     pub pool: Arc<RigPool>,
-    pub report_dir: PathBuf,
+    /// The run's reports (`<report_dir>/<run id>/`).
+    pub report: Arc<RunReport>,
 }
 
 static CURRENT: OnceLock<Arc<RunContext>> = OnceLock::new();

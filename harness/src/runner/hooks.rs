@@ -1,14 +1,13 @@
 //! cucumber's one `before` and one `after` hook: lease a rig instance for the scenario, and after
-//! it drain every plugin's record into the report folder and tear the instance down.
-
-use std::path::PathBuf;
+//! it hand the measurements and every plugin's drained record to the report, keep the process
+//! logs, and tear the instance down.
 
 use cucumber::event::ScenarioFinished;
 use cucumber::gherkin::{Feature, Rule, Scenario};
 
 use plugin_api::kinds::csms;
 
-use super::records;
+use super::report::ScenarioKey;
 use super::world::HarnessWorld;
 use crate::features::missing_requirement;
 use crate::rig::pool::RigLease;
@@ -40,32 +39,18 @@ pub async fn after(
     let Some(lease) = world.lease.take() else {
         return;
     };
-    let dest: PathBuf = world
-        .run
-        .report_dir
-        .join("scenarios")
-        .join(records::scenario_folder(feature, scenario));
-    let rig_name = world.run.rig.name.clone();
-    let title = scenario.name.clone();
-    let feature_name = feature.name.clone();
+    let key = ScenarioKey::of(feature, scenario);
+    let report = world.run.report.clone();
+    let measurements = std::mem::take(&mut world.memory.measurements);
     // Checking, draining and copying call plugins and touch files: keep it off the async threads.
     let checked = tokio::task::spawn_blocking(move || {
         let violations = protocol_violations(&lease);
+        let logs = report.logs_dir(&key);
         if let Ok(drained) = lease.with(|instance| instance.drain_records()) {
-            let outcome = records::write(
-                &dest,
-                &feature_name,
-                &title,
-                &rig_name,
-                lease.slot(),
-                drained,
-            );
-            if let Err(e) = outcome {
-                eprintln!("warning: {e}");
-            }
+            report.record_world(key, measurements, drained);
         }
         // Logs are a diagnosis aid; a rig torn down by Ctrl-C has none left to keep.
-        let _ = lease.with(|instance| instance.keep_logs(&dest));
+        let _ = lease.with(|instance| instance.keep_logs(&logs));
         (lease, violations)
     })
     .await;

@@ -3,7 +3,8 @@
 
 pub mod context;
 mod hooks;
-mod records;
+pub mod report;
+mod report_events;
 pub mod world;
 
 use std::ffi::OsString;
@@ -57,7 +58,8 @@ pub fn main_entry(args: Vec<OsString>) -> ExitCode {
         print!("{}", steps::list());
         return ExitCode::from(EXIT_PASSED);
     }
-    let prepared = match prepare(&opts.custom) {
+    let filtered = opts.re_filter.is_some() || opts.tags_filter.is_some();
+    let prepared = match prepare(&opts.custom, filtered) {
         Ok(prepared) => prepared,
         Err(message) => {
             eprintln!("error: {message}");
@@ -72,10 +74,11 @@ struct Prepared {
     rig: Arc<Rig>,
     libraries: Arc<PluginLibraries>,
     features: Vec<Feature>,
-    report_dir: PathBuf,
+    report: Arc<report::RunReport>,
 }
 
-fn prepare(args: &HarnessArgs) -> Result<Prepared, String> {
+/// `filtered`: `--name` or `--tags` select scenarios, so their number is not known in advance.
+fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
     let rig = Arc::new(rig::load(&args.rig).map_err(|e| e.to_string())?);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("features")]
@@ -109,12 +112,23 @@ fn prepare(args: &HarnessArgs) -> Result<Prepared, String> {
         )
     })?;
     let features = features::gate_by_capabilities(&rig, loaded);
+    let total = (!filtered).then(|| features.iter().map(scenario_count).sum());
+    let report = report::RunReport::create(&args.report_dir, &rig, total)?;
     Ok(Prepared {
         rig,
         libraries,
         features,
-        report_dir: args.report_dir.clone(),
+        report,
     })
+}
+
+fn scenario_count(feature: &Feature) -> usize {
+    feature.scenarios.len()
+        + feature
+            .rules
+            .iter()
+            .map(|r| r.scenarios.len())
+            .sum::<usize>()
 }
 
 /// Feeds already parsed features to cucumber (parsing happened in `prepare`, where errors exit 2).
@@ -141,7 +155,7 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     let context = Arc::new(context::RunContext {
         rig: Arc::clone(&prepared.rig),
         pool: Arc::clone(&pool),
-        report_dir: prepared.report_dir,
+        report: Arc::clone(&prepared.report),
     });
     if let Err(e) = context::install(context) {
         eprintln!("error: {e}");
@@ -162,11 +176,25 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     let rig = prepared.rig;
     let features = prepared.features;
     let interrupt_pool = Arc::clone(&pool);
+    let report = prepared.report;
+    let run_report = Arc::clone(&report);
+    let interrupt_report = Arc::clone(&report);
     let failed = runtime.block_on(async move {
-        install_interrupt_handler(interrupt_pool);
-        run_cucumber(*opts, rig, features).await
+        install_interrupt_handler(interrupt_pool, interrupt_report);
+        run_cucumber(*opts, rig, features, run_report).await
     });
     pool.teardown_all();
+    match report.finish() {
+        Ok(_) if pool.config_error().is_some() => {}
+        Ok(summary) => eprintln!(
+            "report: {} ({} passed, {} failed, {} not run)",
+            report.run_dir().display(),
+            summary.passed,
+            summary.failed,
+            summary.skipped
+        ),
+        Err(e) => eprintln!("warning: the report was not completed: {e}"),
+    }
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The run may end on its own while the Ctrl-C handler is still tearing down.
         EXIT_INTERRUPTED
@@ -183,7 +211,7 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
 /// Ctrl-C or SIGTERM: instruments to their safe state, rig processes ended, exit 130. Registered
 /// before the first scenario starts, so no signal can take the default action (dying without
 /// tearing the rig down). Must be called inside the runtime.
-fn install_interrupt_handler(pool: Arc<RigPool>) {
+fn install_interrupt_handler(pool: Arc<RigPool>, report: Arc<report::RunReport>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (mut interrupt, mut terminate) = match (
         signal(SignalKind::interrupt()),
@@ -206,17 +234,26 @@ fn install_interrupt_handler(pool: Arc<RigPool>) {
         );
         pool.close();
         let _ = tokio::task::spawn_blocking(move || pool.teardown_all()).await;
+        // report.json and junit.xml are already current; the page is rebuilt for what finished.
+        if let Some(page) = report.write_html_now() {
+            eprintln!("report: {}", page.display());
+        }
         std::process::exit(i32::from(EXIT_INTERRUPTED));
     });
 }
 
 /// Runs the features; true if anything failed.
-async fn run_cucumber(opts: CliOpts, rig: Arc<Rig>, features: Vec<Feature>) -> bool {
+async fn run_cucumber(
+    opts: CliOpts,
+    rig: Arc<Rig>,
+    features: Vec<Feature>,
+    report: Arc<report::RunReport>,
+) -> bool {
     let gate_rig = Arc::clone(&rig);
     let cucumber = cucumber::Cucumber::<HarnessWorld, _, _, _, _, cucumber::cli::Empty>::custom(
         PreParsed,
         cucumber::runner::Basic::default(),
-        cucumber::writer::Basic::stdout().summarized(),
+        report_events::Reporting::new(cucumber::writer::Basic::stdout().summarized(), report),
     );
     let writer = cucumber
         .steps(steps::collection())

@@ -61,6 +61,15 @@ impl Sandbox {
         self.dir.path()
     }
 
+    /// `reports/latest/report.json` of the last run in this sandbox.
+    #[allow(dead_code)] // not every test binary reads reports
+    pub fn latest_report(&self) -> serde_json::Value {
+        let path = self.path().join("reports/latest/report.json");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         if let Some(parent) = path.parent() {
