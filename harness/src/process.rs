@@ -99,6 +99,16 @@ impl Supervised {
         self.reaped
     }
 
+    /// SIGKILL to the whole group at once (a power loss: no chance to save anything), reaped.
+    pub fn kill_now(&mut self) {
+        let group = self.child.id() as libc::pid_t;
+        if self.try_wait().is_none() {
+            signal_group(group, libc::SIGKILL);
+            self.reaped = self.child.wait().ok();
+        }
+        signal_group(group, libc::SIGKILL);
+    }
+
     /// SIGTERM to the whole group, up to `grace` to exit, then SIGKILL. Idempotent.
     pub fn terminate(&mut self, grace: Duration) {
         let group = self.child.id() as libc::pid_t;

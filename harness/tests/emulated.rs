@@ -137,3 +137,37 @@ fn ctrl_c_ends_every_rig_process() {
     assert_eq!(run.code, Some(130), "{}", run.output());
     assert_all_gone(&started_pids(sandbox.path()));
 }
+
+#[test]
+fn a_power_cycle_restarts_the_firmware_with_its_state() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path().display().to_string();
+    let rig = emulated_rig(&sandbox)
+        .replace(
+            "capabilities = [\"three-phase\"]",
+            "capabilities = [\"three-phase\", \"power-cycle\"]",
+        )
+        .replace(
+            &format!("cat {{state_dir}}/../rig.json >> {dir}/rigs.jsonl; echo >> {dir}/rigs.jsonl; echo $$ >> {dir}/firmware.pids;"),
+            &format!("echo $$ {{state_dir}} >> {dir}/starts.txt;"),
+        );
+    sandbox.write("rig.toml", &rig);
+    sandbox.write(
+        "features/cycle.feature",
+        "Feature: power\n  @requires.power-cycle\n  Scenario: cycle\n    When the charger is power cycled\n",
+    );
+    let run = sandbox.harness(&["features", "--rig", "rig.toml"]);
+    assert_eq!(run.code, Some(0), "{}", run.output());
+    let starts = std::fs::read_to_string(sandbox.path().join("starts.txt")).unwrap();
+    let starts: Vec<(u32, &str)> = starts
+        .lines()
+        .map(|l| {
+            let (pid, state) = l.split_once(' ').unwrap();
+            (pid.parse().unwrap(), state)
+        })
+        .collect();
+    assert_eq!(starts.len(), 2, "{starts:?}");
+    assert_ne!(starts[0].0, starts[1].0, "a new firmware process");
+    assert_eq!(starts[0].1, starts[1].1, "the same state folder");
+    assert_all_gone(&[starts[0].0, starts[1].0]);
+}

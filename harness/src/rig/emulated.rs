@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::instance::{RigInstance, SimPorts, StartError};
+use super::instance::{FirmwareLaunch, RigInstance, SimPorts, StartError, FIRMWARE_CHILD};
 use super::{Instrument, Rig};
 use crate::plugin_host::PluginLibraries;
 use crate::process;
@@ -75,30 +75,57 @@ pub fn start(
             .clone()
             .unwrap_or_else(|| format!("EMU{slot:06}")),
     };
-    let mut firmware = firmware_command(rig, exe, &values);
-    let fw_log = dir_path.join("firmware.log");
+    let command = firmware_command(rig, exe, &values);
+    let launch = FirmwareLaunch {
+        program: command.get_program().to_os_string(),
+        args: command.get_args().map(|a| a.to_os_string()).collect(),
+        log: dir_path.join("firmware.log"),
+        stdout_copy: dir_path.join("firmware-stdout.log"),
+        ready_timeout: rig.dut.ready_timeout,
+    };
+    instance.firmware = Some(launch.clone());
+    launch_firmware(&mut instance, &launch)?;
+    Ok(instance)
+}
+
+fn log_file(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+}
+
+/// Logs of a process that is started again (power cycle) keep what the earlier run wrote.
+fn appending_log_file(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+/// Starts the firmware as `launch` says and waits for its `READY` line. Used at instance start
+/// and to switch the charger on again after a power cycle (same state folder).
+pub(super) fn launch_firmware(
+    instance: &mut RigInstance,
+    launch: &FirmwareLaunch,
+) -> Result<(), String> {
+    let mut firmware = Command::new(&launch.program);
     firmware
+        .args(&launch.args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(log_file(&fw_log)?);
-    let mut child = process::spawn("firmware", firmware)
+        .stderr(appending_log_file(&launch.log)?);
+    let mut child = process::spawn(FIRMWARE_CHILD, firmware)
         .map_err(|e| format!("cannot start the firmware: {e}"))?;
     let stdout = child
         .take_stdout()
         .ok_or("the firmware's stdout was not captured")?;
     instance.children.push(child);
     wait_for_ready(
-        &mut instance,
+        instance,
         stdout,
-        &dir_path.join("firmware-stdout.log"),
-        &fw_log,
-        rig.dut.ready_timeout,
-    )?;
-    Ok(instance)
-}
-
-fn log_file(path: &Path) -> Result<std::fs::File, String> {
-    std::fs::File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))
+        &launch.stdout_copy,
+        &launch.log,
+        launch.ready_timeout,
+    )
 }
 
 /// The values of the firmware command's placeholders.
@@ -181,7 +208,7 @@ fn wait_for_ready(
     timeout: Duration,
 ) -> Result<(), String> {
     let (tx, rx) = mpsc::channel();
-    let mut copy = log_file(copy_to)?;
+    let mut copy = appending_log_file(copy_to)?;
     std::thread::Builder::new()
         .name("firmware-stdout".into())
         .spawn(move || {

@@ -82,6 +82,32 @@ pub struct RigInstance {
     /// Started in order (simulator, firmware); ended in reverse.
     pub(super) children: Vec<Supervised>,
     pub(super) state_dir: Option<tempfile::TempDir>,
+    /// How the firmware was started, so a power cycle can start it again (emulated rigs).
+    pub(super) firmware: Option<FirmwareLaunch>,
+}
+
+/// The emulated firmware's command line and log files, kept for restarts.
+#[derive(Debug, Clone)]
+pub struct FirmwareLaunch {
+    pub program: std::ffi::OsString,
+    pub args: Vec<std::ffi::OsString>,
+    /// Its stderr (appended to on every start).
+    pub log: std::path::PathBuf,
+    /// A copy of its stdout after `READY`.
+    pub stdout_copy: std::path::PathBuf,
+    pub ready_timeout: Duration,
+}
+
+/// The name of the firmware's child process (also used in messages).
+pub const FIRMWARE_CHILD: &str = "firmware";
+
+/// How the charger loses power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerLoss {
+    /// Mains gone: the processor stops at once (SIGKILL), nothing is saved.
+    Abrupt,
+    /// An orderly shutdown: the firmware gets SIGTERM and a moment to finish.
+    Orderly,
 }
 
 impl RigInstance {
@@ -93,6 +119,7 @@ impl RigInstance {
             sim: None,
             children: Vec::new(),
             state_dir: None,
+            firmware: None,
         }
     }
 
@@ -159,6 +186,53 @@ impl RigInstance {
             }
         }
         Ok(())
+    }
+
+    /// Whether the firmware process runs.
+    pub fn firmware_running(&mut self) -> bool {
+        self.children
+            .iter_mut()
+            .any(|c| c.name() == FIRMWARE_CHILD && c.try_wait().is_none())
+    }
+
+    /// Ends the firmware process as a power loss would. Its state folder stays, so the next
+    /// [`RigInstance::power_on`] starts it with what it had stored.
+    pub fn power_off(&mut self, how: PowerLoss) -> Result<(), String> {
+        if self.firmware.is_none() {
+            return Err(format!(
+                "rig instance {} does not run the charger's firmware itself, so it cannot switch it off",
+                self.slot
+            ));
+        }
+        if let Some(at) = self
+            .children
+            .iter()
+            .position(|c| c.name() == FIRMWARE_CHILD)
+        {
+            let mut child = self.children.remove(at);
+            match how {
+                PowerLoss::Abrupt => child.kill_now(),
+                PowerLoss::Orderly => child.terminate(Duration::from_secs(5)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the firmware again after [`RigInstance::power_off`] (same state folder, same
+    /// command line) and waits for its `READY`. Nothing to do if it runs.
+    pub fn power_on(&mut self) -> Result<(), String> {
+        if self.firmware_running() {
+            return Ok(());
+        }
+        let launch = self.firmware.clone().ok_or_else(|| {
+            format!(
+                "rig instance {} does not run the charger's firmware itself, so it cannot switch it on",
+                self.slot
+            )
+        })?;
+        // A firmware that ended on its own is replaced too: mains on means a fresh start.
+        self.children.retain(|c| c.name() != FIRMWARE_CHILD);
+        super::emulated::launch_firmware(self, &launch)
     }
 
     /// Copies the children's logs (`*.log` in the state folder) to `dest`.

@@ -190,6 +190,24 @@ impl RigLease {
             .ok_or_else(|| format!("rig instance {} was torn down", self.slot))
     }
 
+    /// [`RigLease::with`] on a blocking thread, for work that waits (a firmware restart).
+    pub async fn with_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut RigInstance) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let instance = Arc::clone(&self.instance);
+        let slot = self.slot;
+        tokio::task::spawn_blocking(move || {
+            let mut guard = instance.lock().unwrap_or_else(|p| p.into_inner());
+            guard
+                .as_mut()
+                .map(f)
+                .ok_or_else(|| format!("rig instance {slot} was torn down"))
+        })
+        .await
+        .map_err(|e| format!("rig instance {slot}: {e}"))?
+    }
+
     /// The plugin serving `instrument` in this instance.
     pub fn plugin(&self, instrument: Instrument) -> Result<Arc<PluginInstance>, String> {
         self.with(|i| i.plugin(instrument))?

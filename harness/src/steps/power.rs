@@ -11,6 +11,7 @@ use plugin_api::kinds::csms;
 use super::sim_control::ControlLink;
 use super::support::{self, mark, step_fn};
 use super::StepDef;
+use crate::rig::instance::PowerLoss;
 use crate::rig::Instrument;
 use crate::runner::HarnessWorld;
 
@@ -115,22 +116,45 @@ pub async fn control(world: &mut HarnessWorld, command: &str) -> Result<String, 
     reply
 }
 
+/// Mains off: the rig's supply is switched off, and the charger's processor stops at once
+/// (the emulated firmware is killed; its state folder stays) unless a backup supply keeps it up.
+async fn mains_off(world: &mut HarnessWorld) -> Result<(), String> {
+    control(world, "MAINS OFF").await?;
+    if !world.run.rig.has_capability("backup-power") {
+        world
+            .lease()?
+            .with_blocking(|i| i.power_off(PowerLoss::Abrupt))
+            .await??;
+    }
+    Ok(())
+}
+
+/// Mains on: the supply returns and a charger that had stopped boots again (same stored
+/// state) and is ready.
+async fn mains_on(world: &mut HarnessWorld) -> Result<(), String> {
+    control(world, "MAINS ON").await?;
+    world
+        .lease()?
+        .with_blocking(|i| i.power_on())
+        .await?
+        .map_err(|e| format!("the charger did not come back after mains returned: {e}"))
+}
+
 step_fn!(power_cycled, |world, ctx| {
     mark(world).await?;
-    control(world, "MAINS OFF").await?;
+    mains_off(world).await?;
     tokio::time::sleep(POWER_OFF).await;
-    control(world, "MAINS ON").await?;
-    Ok(())
+    mains_on(world).await
 });
 
 step_fn!(mains_fails, |world, ctx| {
     mark(world).await?;
-    control(world, "MAINS OFF").await.map(|_| ())
+    mains_off(world).await
 });
 
 step_fn!(mains_returns, |world, ctx| {
     mark(world).await?;
-    control(world, "MAINS ON").await.map(|_| ())
+    mains_on(world).await
 });
 
 step_fn!(network_cut_for, |world, ctx| {
