@@ -79,6 +79,8 @@ pub enum TransportEvent {
     },
     /// A text frame from the CSMS.
     Frame(String),
+    /// Something worth logging that did not change the connection (a dropped frame).
+    Warning(String),
 }
 
 /// What the charge point asks of the transport.
@@ -134,9 +136,9 @@ async fn run(
                 }
                 Some(TransportCommand::Reconnect) => paused = false,
                 Some(TransportCommand::Send(_)) => {
-                    let _ = events.send(TransportEvent::Disconnected {
-                        reason: "frame dropped: not connected".into(),
-                    });
+                    let _ = events.send(TransportEvent::Warning(
+                        "frame dropped: not connected".into(),
+                    ));
                 }
                 Some(TransportCommand::Disconnect) => {}
             }
@@ -202,9 +204,9 @@ async fn run(
                     }
                     Some(TransportCommand::Reconnect) => {}
                     Some(TransportCommand::Send(_)) => {
-                        let _ = events.send(TransportEvent::Disconnected {
-                            reason: "frame dropped: not connected".into(),
-                        });
+                        let _ = events.send(TransportEvent::Warning(
+                            "frame dropped: not connected".into(),
+                        ));
                     }
                 },
             }
@@ -245,9 +247,9 @@ where
                         }
                         Message::Binary(_) => {
                             // OCPP-J is text only; a binary frame is a protocol error of the CSMS.
-                            let _ = events.send(TransportEvent::Disconnected {
-                                reason: "ignored a binary frame from the CSMS".into(),
-                            });
+                            let _ = events.send(TransportEvent::Warning(
+                                "ignored a binary frame from the CSMS".into(),
+                            ));
                         }
                         Message::Close(frame) => {
                             let why = frame

@@ -1,6 +1,12 @@
 //! The Linux shell around the core: the power-board link over a serial port, crash-safe
-//! storage and the tokio event loop.
+//! storage, the tokio event loop, the OCPP link and the local interface's backend.
 
 pub mod board;
+pub mod core_bridge;
+pub mod file_transfer;
+pub mod ocpp_link;
+pub mod ocpp_store;
 pub mod runtime;
 pub mod storage;
+pub mod ui_backend;
+pub mod unit_config;

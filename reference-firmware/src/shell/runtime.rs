@@ -9,11 +9,13 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tokio::time::Instant;
 
 use super::board::{BoardPort, FromBoard};
+use super::ocpp_link::{self, LinkStatus, OcppLinkConfig};
 use super::storage::StateDir;
+use super::ui_backend::{self, UiService};
 use crate::core::{
     Charger, ChargerConfig, Event, Input, Millis, Output, PilotOutput, Snapshot, Stored,
 };
-use board_link::ControllerMessage;
+use board_link::{BoardMessage, ControllerMessage};
 
 /// How other parts of the firmware (the OCPP link, the local interface) talk to the core:
 /// send [`Input`]s, subscribe to [`Event`]s, read the latest [`Snapshot`].
@@ -53,23 +55,74 @@ impl CoreHandle {
     }
 }
 
+/// Why [`run_with`] returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    /// `shutdown` resolved (SIGTERM/SIGINT).
+    Shutdown,
+    /// The unit must restart (OCPP Reset, new OCPP settings, factory reset); everything to keep
+    /// is stored. The binary re-executes itself.
+    Restart { reason: String, hard: bool },
+}
+
+/// The optional parts around the core: the OCPP link and the local interface.
+#[derive(Default)]
+pub struct Services {
+    pub ocpp: Option<OcppLinkConfig>,
+    pub ui: Option<UiService>,
+}
+
 /// Runs the firmware against an open board port until `shutdown` resolves; then leaves the
-/// board in its safe state (contactor open, pilot F).
+/// board in its safe state (contactor open, pilot F). With `cfg.csms` the OCPP link runs with
+/// default settings (no authorization key, no CA); [`run_with`] takes the full set.
 pub async fn run(
     cfg: RunConfig,
+    board: (BoardPort, mpsc::Receiver<FromBoard>),
+    core: (CoreHandle, mpsc::Receiver<Input>),
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), String> {
+    let ocpp = cfg.csms.as_ref().map(|(url, id)| {
+        OcppLinkConfig::new(url, id, &cfg.charger.variant, id, cfg.state.path())
+    });
+    let services = Services { ocpp, ui: None };
+    run_with(cfg, services, board, core, shutdown)
+        .await
+        .map(|_| ())
+}
+
+/// [`run`] with the OCPP link and the local interface as given (not `cfg.csms`); returns why
+/// it ended.
+pub async fn run_with(
+    cfg: RunConfig,
+    services: Services,
     (mut board, mut from_board): (BoardPort, mpsc::Receiver<FromBoard>),
     (handle, mut input_rx): (CoreHandle, mpsc::Receiver<Input>),
     shutdown: impl Future<Output = ()>,
-) -> Result<(), String> {
+) -> Result<RunEnd, String> {
     let start = Instant::now();
     let now = move || Millis(start.elapsed().as_millis() as u64);
     let event_tx = handle.events.clone();
     let snapshot_tx = handle.snapshot.clone();
-    spawn_ocpp_link(&cfg, handle);
+    let (restart_tx, mut restart_rx) = mpsc::unbounded_channel::<RunEnd>();
+    let (ethernet_tx, ethernet_rx) = watch::channel(false);
+    let link_status = spawn_ocpp_link(services.ocpp, &handle, &restart_tx)?;
+    if let Some(ui) = services.ui {
+        let deps = ui_backend::Deps {
+            core: handle.clone(),
+            variant: cfg.charger.variant.clone(),
+            firmware_version: cfg.charger.firmware_version.clone(),
+            state: cfg.state.clone(),
+            stored: cfg.stored.clone(),
+            link_status,
+            ethernet: ethernet_rx,
+            restart: restart_tx.clone(),
+        };
+        ui_backend::start(ui, deps).await?;
+    }
 
     let mut charger = Charger::new(now(), cfg.charger, cfg.stored);
     tokio::pin!(shutdown);
-    loop {
+    let end = loop {
         while let Some(out) = charger.poll_output() {
             perform(out, &mut board, &cfg.state, &event_tx, cfg.print_ready);
         }
@@ -83,34 +136,43 @@ pub async fn run(
             });
         tokio::select! {
             item = from_board.recv() => match item {
-                Some(FromBoard::Frame(msg)) => charger.handle_input(now(), Input::Board(msg)),
+                Some(FromBoard::Frame(msg)) => {
+                    if let BoardMessage::Status(s) = &msg {
+                        // The local interface's access point goes off when the LAN is up.
+                        ethernet_tx.send_if_modified(|up| {
+                            std::mem::replace(up, s.ethernet_link_up) != s.ethernet_link_up
+                        });
+                    }
+                    charger.handle_input(now(), Input::Board(msg))
+                }
                 Some(FromBoard::Error(e)) => charger.handle_input(now(), Input::BoardFrameError(e)),
                 None => return Err("the board reader stopped".into()),
             },
             Some(input) = input_rx.recv() => charger.handle_input(now(), input),
             _ = tokio::time::sleep_until(wake) => charger.handle_timeout(now()),
-            _ = &mut shutdown => break,
+            Some(end) = restart_rx.recv() => break end,
+            _ = &mut shutdown => break RunEnd::Shutdown,
         }
-    }
+    };
     tracing::info!("shutting down: contactor open, pilot F");
     board.send(&ControllerMessage::SetContactor { closed: false });
     board.send(&ControllerMessage::SetPilot(PilotOutput::DcMinus12V));
     // No tcdrain here: on a pty whose other end stopped reading it would block forever; a
     // real UART driver drains its queue on close.
-    Ok(())
+    Ok(end)
 }
 
-/// THE place where the OCPP 1.6J link task is spawned: it would own the WebSocket to
-/// `--csms-url`, switch the core to `AuthMode::External` while connected, and translate
-/// between `handle.events` / `handle.inputs` and OCPP messages. The sans-IO OCPP charge point
-/// (crate `ocpp-charge-point`) is being written separately and is not wired in yet.
-fn spawn_ocpp_link(cfg: &RunConfig, _handle: CoreHandle) {
-    if let Some((url, id)) = &cfg.csms {
-        tracing::warn!(
-            csms_url = %url,
-            charge_point_id = %id,
-            "the OCPP link is not part of this build yet; running with the offline card list"
-        );
+/// Spawns the OCPP 1.6J link task (see [`ocpp_link`]) when a CSMS is configured. It switches
+/// the core to `AuthMode::External` (the offline card list is then ignored) and translates
+/// between `handle.events` / `handle.inputs` and OCPP messages.
+fn spawn_ocpp_link(
+    cfg: Option<OcppLinkConfig>,
+    handle: &CoreHandle,
+    restart: &mpsc::UnboundedSender<RunEnd>,
+) -> Result<Option<watch::Receiver<LinkStatus>>, String> {
+    match cfg {
+        None => Ok(None),
+        Some(cfg) => ocpp_link::spawn(cfg, handle.clone(), restart.clone()).map(Some),
     }
 }
 

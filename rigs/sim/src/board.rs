@@ -16,6 +16,12 @@ use std::time::Duration;
 pub const STATUS_INTERVAL: Duration = Duration::from_millis(10);
 pub const METER_INTERVAL_CLOSED: Duration = Duration::from_secs(1);
 pub const METER_INTERVAL_OPEN: Duration = Duration::from_secs(10);
+/// A card must stay in the reader's field with the same UID this long before it is read (the
+/// reader's anticollision and select; it also hides the card emulator's configuration steps,
+/// which change the UID in two commands).
+pub const CARD_READ_TIME: Duration = Duration::from_millis(150);
+/// A card read is reported again only after it left the field for this long.
+pub const CARD_GONE_TIME: Duration = Duration::from_millis(200);
 /// The contacts may take this long to open before the auxiliary contact means "welded".
 pub const WELD_DETECTION: Duration = Duration::from_millis(200);
 /// The lock must reach its commanded position within this time.
@@ -79,6 +85,57 @@ pub struct PowerBoard {
     faults: ActiveFaults,
     lights: (LightSetting, LightSetting),
     counters: LinkCounters,
+    reader: CardReader,
+}
+
+/// The RFID reader on the front board: reports each card once per presentation.
+#[derive(Debug, Default)]
+struct CardReader {
+    /// The UID in the field and since when it has been there unchanged.
+    seen: Option<(Vec<u8>, SimTime)>,
+    /// The UID last reported, and since when the field has been empty (if it is).
+    reported: Option<Vec<u8>>,
+    empty_since: Option<SimTime>,
+}
+
+impl CardReader {
+    /// The UID to report now, if a card has just been read.
+    fn poll(&mut self, field: Option<&[u8]>, now: SimTime) -> Option<Vec<u8>> {
+        match field {
+            None => {
+                self.seen = None;
+                let since = *self.empty_since.get_or_insert(now);
+                if now.saturating_sub(since) >= CARD_GONE_TIME {
+                    self.reported = None;
+                }
+                None
+            }
+            Some(uid) => {
+                self.empty_since = None;
+                if self.seen.as_ref().is_none_or(|(u, _)| u.as_slice() != uid) {
+                    self.seen = Some((uid.to_vec(), now));
+                }
+                let (_, since) = self.seen.as_ref().expect("set above");
+                let stable = now.saturating_sub(*since) >= CARD_READ_TIME;
+                if stable && self.reported.as_deref() != Some(uid) {
+                    self.reported = Some(uid.to_vec());
+                    return Some(uid.to_vec());
+                }
+                None
+            }
+        }
+    }
+
+    /// When [`CardReader::poll`] must run again to report or forget a card in time.
+    fn next_deadline(&self) -> Option<SimTime> {
+        match (&self.seen, &self.reported, self.empty_since) {
+            (Some((uid, since)), reported, _) if reported.as_ref() != Some(uid) => {
+                Some(*since + CARD_READ_TIME)
+            }
+            (None, Some(_), Some(since)) => Some(since + CARD_GONE_TIME),
+            _ => None,
+        }
+    }
 }
 
 impl PowerBoard {
@@ -106,6 +163,7 @@ impl PowerBoard {
             faults: ActiveFaults::default(),
             lights: (LightSetting::default(), LightSetting::default()),
             counters: LinkCounters::default(),
+            reader: CardReader::default(),
         }
     }
 
@@ -296,6 +354,12 @@ impl PowerBoard {
                 &mut out,
             );
         }
+        // The reader works whether or not the controller listens; a read is sent on a live link.
+        if let Some(uid) = self.reader.poll(sim.rfid_card.as_deref(), now) {
+            if self.link == LinkState::Up {
+                self.send(BoardMessage::RfidCard { uid }, &mut out);
+            }
+        }
         let status = self.status(sim, now);
         let flags = (
             status.contactor_closed,
@@ -324,7 +388,8 @@ impl PowerBoard {
 
     /// The latest instant the next `poll` should happen.
     pub fn next_deadline(&self) -> SimTime {
-        self.next_status.min(self.next_meter)
+        let next = self.next_status.min(self.next_meter);
+        self.reader.next_deadline().map_or(next, |t| next.min(t))
     }
 
     fn enter_safe_state(&mut self, sim: &mut Sim, now: SimTime) {
@@ -560,6 +625,46 @@ mod tests {
         b.send(ControllerMessage::SetContactor { closed: true });
         b.run_for(100);
         assert!(!b.sim.contactor.is_closed());
+    }
+
+    fn cards(b: &Bench) -> Vec<Vec<u8>> {
+        b.received
+            .iter()
+            .filter_map(|m| match m {
+                BoardMessage::RfidCard { uid } => Some(uid.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_card_is_reported_once_per_presentation_after_its_uid_settled() {
+        let mut b = Bench::connected();
+        // The card emulator sets the configuration (a default UID) first, then the UID.
+        b.sim.rfid_card = Some(vec![0x04, 0x11, 0x22, 0x33]);
+        b.run_for(20);
+        b.sim.rfid_card = Some(vec![0xDE, 0xAD, 0xBE, 0xEF]);
+        b.run_for(149);
+        assert!(cards(&b).is_empty(), "read before the UID settled");
+        b.run_for(2);
+        assert_eq!(cards(&b), vec![vec![0xDE, 0xAD, 0xBE, 0xEF]]);
+        // Held in the field: not again. Taken away briefly: not again.
+        b.run_for(1000);
+        b.sim.rfid_card = None;
+        b.run_for(100);
+        b.sim.rfid_card = Some(vec![0xDE, 0xAD, 0xBE, 0xEF]);
+        b.run_for(500);
+        assert_eq!(cards(&b).len(), 1);
+        // Away for longer than the gap: read again.
+        b.sim.rfid_card = None;
+        b.run_for(300);
+        b.sim.rfid_card = Some(vec![0xDE, 0xAD, 0xBE, 0xEF]);
+        b.run_for(200);
+        assert_eq!(cards(&b).len(), 2);
+        // Another card replacing it at once is a new read.
+        b.sim.rfid_card = Some(vec![1, 2, 3, 4, 5, 6, 7]);
+        b.run_for(200);
+        assert_eq!(cards(&b).last(), Some(&vec![1, 2, 3, 4, 5, 6, 7]));
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! The two-way mapping between the charging core and the OCPP charge point, as a small
+//! deterministic state machine (no I/O): core [`Event`]s become OCPP [`CoreEvent`]s, OCPP
+//! [`Output`]s for the charger become core [`Input`]s.
+//!
+//! Who decides what: with a CSMS configured the core runs in [`AuthMode::External`]; every card
+//! it reads goes to the OCPP side (local list, cache, Authorize), which starts and stops the
+//! transaction; the core's session follows `StartCharging`/`StopCharging`. Only the core sees
+//! the hardware, so plug state, faults, meter values and stops it decides by itself (a tripped
+//! residual-current monitor, the same card presented again) flow back as OCPP events.
+
+use ocpp_charge_point::ocpp::types::{ChargePointErrorCode, Reason};
+use ocpp_charge_point::{CoreEvent, MeterReading as OcppMeter, Output, PhaseValues};
+
+use crate::core::{
+    AuthMode, ConnectorStatus, Event, Input, MeterReading, PilotState, Snapshot, StopReason,
+};
+
+/// The only connector of the wallbox.
+pub const CONNECTOR: u32 = 1;
+
+/// Below this the IEC 61851 pilot cannot offer energy.
+const MIN_OFFER_A: f64 = 6.0;
+
+/// What the bridge remembers between events.
+#[derive(Debug, Clone)]
+pub struct CoreBridge {
+    phases: u8,
+    plugged: bool,
+    ev_ready: bool,
+    faulted: bool,
+}
+
+/// What an OCPP output means for the shell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToCore {
+    /// Send `inputs` to the charging core, then tell the charge point `back` at once (a limit
+    /// below 6 A offers no energy, which the core reports only when it changes).
+    Core {
+        inputs: Vec<Input>,
+        back: Option<CoreEvent>,
+    },
+    /// Not for the core.
+    NotCore(Output),
+}
+
+fn inputs(inputs: Vec<Input>) -> ToCore {
+    ToCore::Core { inputs, back: None }
+}
+
+impl CoreBridge {
+    pub fn new(phases: u8) -> CoreBridge {
+        CoreBridge {
+            phases,
+            plugged: false,
+            ev_ready: false,
+            faulted: false,
+        }
+    }
+
+    /// The core input that hands card decisions to OCPP.
+    pub fn auth_mode() -> Input {
+        Input::SetAuthMode(AuthMode::External)
+    }
+
+    /// Translates one core event; `snapshot` is the core's latest view (for the offered current
+    /// and the temperature that go with a meter reading).
+    pub fn from_core(&mut self, event: &Event, snapshot: Option<&Snapshot>) -> Vec<CoreEvent> {
+        let c = CONNECTOR;
+        let mut out = Vec::new();
+        match event {
+            Event::PilotChanged { state } => match state {
+                PilotState::A => {
+                    if self.plugged {
+                        out.push(CoreEvent::CableUnplugged { connector: c });
+                    }
+                    self.plugged = false;
+                    self.ev_ready = false;
+                }
+                PilotState::B | PilotState::C | PilotState::D => {
+                    if !self.plugged {
+                        self.plugged = true;
+                        out.push(CoreEvent::CablePlugged { connector: c });
+                    }
+                    let ready = *state != PilotState::B;
+                    if ready != self.ev_ready {
+                        self.ev_ready = ready;
+                        out.push(CoreEvent::EvReady {
+                            connector: c,
+                            ready,
+                        });
+                    }
+                }
+                // E and F come with a fault (StatusChanged).
+                PilotState::E | PilotState::F => {}
+            },
+            Event::StatusChanged { status, fault } => {
+                match (status, fault) {
+                    (ConnectorStatus::Faulted, Some(f)) => {
+                        self.faulted = true;
+                        out.push(CoreEvent::Faulted {
+                            connector: c,
+                            error_code: error_code(f.ocpp_error_code()),
+                            info: Some(format!("{f:?}")),
+                            vendor_error_code: None,
+                        });
+                    }
+                    _ if self.faulted => {
+                        self.faulted = false;
+                        out.push(CoreEvent::FaultCleared { connector: c });
+                    }
+                    _ => {}
+                }
+            }
+            Event::AuthorizationRequested { id_tag } => out.push(CoreEvent::IdTagPresented {
+                connector: Some(c),
+                id_tag: id_tag.clone(),
+            }),
+            Event::SessionStopped { id_tag, reason, .. } => match reason {
+                // The same card ended the session in the core: OCPP stops with reason Local.
+                StopReason::Local => out.push(CoreEvent::IdTagPresented {
+                    connector: Some(c),
+                    id_tag: id_tag.clone(),
+                }),
+                StopReason::EmergencyStop => out.push(CoreEvent::StopRequested {
+                    connector: c,
+                    reason: Reason::EmergencyStop,
+                }),
+                StopReason::Other => out.push(CoreEvent::StopRequested {
+                    connector: c,
+                    reason: Reason::Other,
+                }),
+                // Unplugging is reported as CableUnplugged; Remote and DeAuthorized stops came
+                // from OCPP itself.
+                StopReason::EvDisconnected | StopReason::Remote | StopReason::DeAuthorized => {}
+            },
+            Event::OfferedCurrent { deciamps } => out.push(CoreEvent::EnergyOffered {
+                connector: c,
+                offered: *deciamps > 0,
+            }),
+            Event::Meter(m) => out.push(CoreEvent::Meter {
+                connector: c,
+                reading: self.meter(m, snapshot),
+            }),
+            _ => {}
+        }
+        out
+    }
+
+    fn meter(&self, m: &MeterReading, snapshot: Option<&Snapshot>) -> OcppMeter {
+        let n = usize::from(self.phases.clamp(1, 3));
+        let per_phase = |f: &dyn Fn(usize) -> f64| {
+            let v = |i: usize| (i < n).then(|| f(i));
+            PhaseValues {
+                l1: v(0),
+                l2: v(1),
+                l3: v(2),
+            }
+        };
+        let offered = snapshot.map(|s| match s.pilot_output {
+            crate::core::PilotOutput::Pwm { .. } => f64::from(s.limit_deciamps) / 10.0,
+            _ => 0.0,
+        });
+        OcppMeter {
+            energy_wh: m.energy_wh as f64,
+            power_w: per_phase(&|i| m.phases[i].power_w),
+            current_a: per_phase(&|i| m.phases[i].current_a),
+            voltage_v: per_phase(&|i| m.phases[i].voltage_v),
+            current_offered_a: offered,
+            frequency_hz: None,
+            temperature_c: snapshot.map(|s| s.temperature_c),
+        }
+    }
+
+    /// Translates one OCPP output. `tx_id_tag` is the id tag of the connector's running
+    /// transaction (for `StartCharging`).
+    pub fn to_core(&mut self, output: Output, tx_id_tag: Option<String>) -> ToCore {
+        match output {
+            Output::StartCharging { .. } => match tx_id_tag {
+                Some(id_tag) => inputs(vec![Input::RemoteStart { id_tag }]),
+                None => inputs(Vec::new()),
+            },
+            Output::StopCharging { .. } => inputs(vec![Input::StopSession {
+                reason: StopReason::Remote,
+            }]),
+            Output::AuthorizeResult {
+                id_tag, accepted, ..
+            } if !accepted => inputs(vec![Input::AuthorizationDecision {
+                id_tag,
+                accepted: false,
+            }]),
+            // An accepted card starts nothing yet: the transaction's StartCharging does.
+            Output::AuthorizeResult { .. } => inputs(Vec::new()),
+            Output::SetCurrentLimit { connector, amps } => {
+                let deciamps = amps.map(|a| (a.max(0.0) * 10.0).floor() as u32);
+                let back = amps
+                    .filter(|a| *a < MIN_OFFER_A)
+                    .map(|_| CoreEvent::EnergyOffered {
+                        connector,
+                        offered: false,
+                    });
+                ToCore::Core {
+                    inputs: vec![Input::ExternalLimit { deciamps }],
+                    back,
+                }
+            }
+            Output::SetAvailability { operative, .. } => {
+                inputs(vec![Input::SetAvailability {
+                    available: operative,
+                }])
+            }
+            other => ToCore::NotCore(other),
+        }
+    }
+}
+
+/// The OCPP error code of a core fault (`Fault::ocpp_error_code`).
+fn error_code(code: &str) -> ChargePointErrorCode {
+    serde_json::from_value(serde_json::Value::String(code.to_string()))
+        .unwrap_or(ChargePointErrorCode::OtherError)
+}
