@@ -74,6 +74,7 @@ pub fn start(
             .serial
             .clone()
             .unwrap_or_else(|| format!("EMU{slot:06}")),
+        authorization_key: rig.authorization_key().unwrap_or_default().to_string(),
     };
     let command = firmware_command(rig, exe, &values);
     let launch = FirmwareLaunch {
@@ -137,6 +138,8 @@ pub struct Placeholders {
     pub charge_point_id: String,
     pub product_number: String,
     pub serial: String,
+    /// `[csms] authorization_key`; empty when the rig has none (security profile 0).
+    pub authorization_key: String,
 }
 
 impl Placeholders {
@@ -147,6 +150,7 @@ impl Placeholders {
             .replace("{charge_point_id}", &self.charge_point_id)
             .replace("{product_number}", &self.product_number)
             .replace("{serial}", &self.serial)
+            .replace("{authorization_key}", &self.authorization_key)
     }
 }
 
@@ -168,6 +172,11 @@ pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command
                 .args(["--serial", &values.serial])
                 .args(["--csms-url", &values.csms_url])
                 .args(["--charge-point-id", &values.charge_point_id]);
+            // Security profiles 1 and 2: the charger's AuthorizationKey, as installed at the
+            // factory (the CSMS plugin checks it in HTTP Basic authentication).
+            if !values.authorization_key.is_empty() {
+                command.args(["--authorization-key", &values.authorization_key]);
+            }
             command
         }
     }
@@ -285,6 +294,7 @@ mod tests {
             charge_point_id: "CP".into(),
             product_number: "1".into(),
             serial: "S".into(),
+            authorization_key: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -305,6 +315,7 @@ mod tests {
             charge_point_id: "CP".into(),
             product_number: "1".into(),
             serial: "S".into(),
+            authorization_key: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -313,5 +324,32 @@ mod tests {
             .collect();
         assert_eq!(args[0], "__firmware");
         assert!(args.windows(2).any(|w| w == ["--csms-url", "ws://x"]));
+        assert!(!args.iter().any(|a| a == "--authorization-key"));
+    }
+
+    #[test]
+    fn the_authorization_key_goes_to_the_firmware() {
+        let rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        let values = Placeholders {
+            board: "/dev/pts/7".into(),
+            csms_url: "ws://x".into(),
+            state_dir: "/tmp/s".into(),
+            charge_point_id: "CP".into(),
+            product_number: "1".into(),
+            serial: "S".into(),
+            authorization_key: "0123456789abcdef".into(),
+        };
+        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
+        let args: Vec<_> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(args
+            .windows(2)
+            .any(|w| w == ["--authorization-key", "0123456789abcdef"]));
+        assert_eq!(
+            values.fill("key={authorization_key}"),
+            "key=0123456789abcdef"
+        );
     }
 }

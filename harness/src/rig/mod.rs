@@ -125,6 +125,15 @@ impl Rig {
         self.capabilities.contains(name)
     }
 
+    /// The `[csms] authorization_key` the charger must present (security profiles 1 and 2).
+    pub fn authorization_key(&self) -> Option<&str> {
+        self.instruments
+            .get(&Instrument::Csms)?
+            .config
+            .get("authorization_key")?
+            .as_str()
+    }
+
     /// The JSON configuration passed to the instrument plugin's `open`: the section without its
     /// `plugin` key, with `transport = "sim"` replaced by the simulator's pseudo-terminal.
     pub fn plugin_config(
@@ -159,6 +168,7 @@ pub const COMMAND_PLACEHOLDERS: &[&str] = &[
     "charge_point_id",
     "product_number",
     "serial",
+    "authorization_key",
 ];
 
 /// Reads and validates a rig file.
