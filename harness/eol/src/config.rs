@@ -39,6 +39,8 @@ pub struct EolConfig {
     /// The DC residual current that must trip, mA, and the longest trip time allowed, ms.
     pub rcd_trip_ma: f64,
     pub rcd_trip_ms: f64,
+    /// The released firmware of the product line; provisioning fails a unit reporting another.
+    pub firmware_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +68,8 @@ struct EolSection {
     rcd_trip_ma: f64,
     #[serde(default = "default_rcd_ms")]
     rcd_trip_ms: f64,
+    #[serde(default)]
+    firmware_version: Option<String>,
 }
 
 fn default_station() -> String {
@@ -190,6 +194,54 @@ impl EolSection {
             cp_level_tolerance_v: self.cp_level_tolerance_v,
             rcd_trip_ma: self.rcd_trip_ma,
             rcd_trip_ms: self.rcd_trip_ms,
+            firmware_version: self.firmware_version,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_section_takes_defaults() {
+        let c = EolConfig::parse(
+            Path::new("rigs/x.toml"),
+            "[rig]\nname = \"x\"\n[eol]\ndatabase = \"eol.sqlite\"\nrated_current_a = 32\n",
+        )
+        .unwrap();
+        assert_eq!(c.database, PathBuf::from("eol.sqlite"));
+        assert_eq!(c.busy_timeout, Duration::from_millis(200));
+        assert_eq!(c.load_points, vec![0.1, 0.5, 1.0]);
+        assert_eq!(c.meter, MeterClass::default());
+        assert_eq!(c.firmware_version, None);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = EolConfig::parse(
+            Path::new("rigs/x.toml"),
+            "[rig]\nname = \"x\"\n[eol]\ndatabase = \"a\"\nrated_current_a = 16\ncolour = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("rig file rigs/x.toml:"), "{e}");
+        assert!(e.contains("colour"), "{e}");
+        let e = EolConfig::parse(
+            Path::new("rigs/x.toml"),
+            "[eol]\ndatabase = \"a\"\nrated_current_a = 100\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("key `eol.rated_current_a`"), "{e}");
+        let e = EolConfig::parse(Path::new("rigs/x.toml"), "[rig]\n").unwrap_err().to_string();
+        assert!(e.contains("no [eol] section"), "{e}");
+        let e = EolConfig::parse(
+            Path::new("rigs/x.toml"),
+            "[eol]\ndatabase = \"a\"\nrated_current_a = 16\n[eol.meter]\nerror_percent = 0\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("eol.meter") && e.contains("error_percent"), "{e}");
     }
 }

@@ -67,6 +67,9 @@ struct Inner {
     stages_done: usize,
     storage_errors: Vec<String>,
     finished: Option<Finished>,
+    /// The PIN provisioned in this run: kept in memory only (for the read-back login and the
+    /// factory reset), never stored nor printed.
+    pin: Option<String>,
 }
 
 impl std::fmt::Debug for Station {
@@ -124,6 +127,7 @@ impl Station {
                 stages_done: 0,
                 storage_errors: Vec::new(),
                 finished: None,
+                pin: None,
             }),
         };
         station.say(&format!(
@@ -151,6 +155,16 @@ impl Station {
 
     pub fn run_id(&self) -> RunId {
         self.run_id
+    }
+
+    /// The value of a `${unit.…}` placeholder in a feature: `unit.serial`,
+    /// `unit.product_number`; `None` for other names.
+    pub fn placeholder(&self, name: &str) -> Option<String> {
+        match name {
+            "unit.serial" => Some(self.request.serial.clone()),
+            "unit.product_number" => Some(self.request.product_number.clone()),
+            _ => None,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -204,6 +218,16 @@ impl Station {
         let _ = writeln!(inner.out, "{line}");
         let _ = inner.out.flush();
         verdict
+    }
+
+    /// Remembers the PIN provisioned in this run (memory only).
+    pub fn remember_pin(&self, pin: String) {
+        self.lock().pin = Some(pin);
+    }
+
+    /// The PIN provisioned in this run, if any.
+    pub fn pin(&self) -> Option<String> {
+        self.lock().pin.clone()
     }
 
     /// What provisioning read back from the unit.

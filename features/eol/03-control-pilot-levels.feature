@@ -1,0 +1,21 @@
+@eol @eol.cp-levels @IEC61851-1
+Feature: EOL 3 - Control pilot levels with the vehicle at open, 2.74 kΩ, 882 Ω and 246 Ω
+  The charger drives +12 V through its 1 kΩ source resistor; the vehicle's diode and resistance
+  to PE pull the positive level to 12, 9, 6 and 3 V (states A to D). The tolerance is the rig's
+  `[eol] cp_level_tolerance_v` (±1 V, as detection bands commonly are). One stage, so the
+  levels are measured in one go on one unit.
+
+  Scenario: The pilot's positive level follows the vehicle's resistance
+    Given the charger is idle
+    When the vehicle presents open on the pilot
+    Then the pilot's positive level is 12 V
+    When the vehicle presents 2.74 kΩ on the pilot
+    Then the pilot shows state B within 500 ms
+    And the pilot's positive level is 9 V
+    When the vehicle presents 882 Ω on the pilot
+    Then the pilot shows state C within 500 ms
+    And the pilot's positive level is 6 V
+    When the vehicle presents 246 Ω on the pilot
+    Then the pilot shows state D within 500 ms
+    And the pilot's positive level is 3 V
+    And the contactor stays open for 1 s
