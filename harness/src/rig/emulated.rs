@@ -85,7 +85,13 @@ pub fn start(
         ready_timeout: rig.dut.ready_timeout,
     };
     instance.firmware = Some(launch.clone());
-    launch_firmware(&mut instance, &launch)?;
+    if !launch_firmware(&mut instance, &launch, launch.ready_timeout)? {
+        return Err(StartError::Failed(format!(
+            "the firmware did not print READY within {:.1} s{}",
+            launch.ready_timeout.as_secs_f64(),
+            last_line(&launch.log)
+        )));
+    }
     Ok(instance)
 }
 
@@ -102,12 +108,14 @@ fn appending_log_file(path: &Path) -> Result<std::fs::File, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }
 
-/// Starts the firmware as `launch` says and waits for its `READY` line. Used at instance start
-/// and to switch the charger on again after a power cycle (same state folder).
+/// Starts the firmware as `launch` says and waits up to `patience` for its `READY` line: true if
+/// it came, false if the firmware still runs without it. Used at instance start and to switch
+/// the charger on again after a power cycle (same state folder).
 pub(super) fn launch_firmware(
     instance: &mut RigInstance,
     launch: &FirmwareLaunch,
-) -> Result<(), String> {
+    patience: Duration,
+) -> Result<bool, String> {
     let mut firmware = Command::new(&launch.program);
     firmware
         .args(&launch.args)
@@ -120,13 +128,7 @@ pub(super) fn launch_firmware(
         .take_stdout()
         .ok_or("the firmware's stdout was not captured")?;
     instance.children.push(child);
-    wait_for_ready(
-        instance,
-        stdout,
-        &launch.stdout_copy,
-        &launch.log,
-        launch.ready_timeout,
-    )
+    wait_for_ready(instance, stdout, &launch.stdout_copy, &launch.log, patience)
 }
 
 /// The values of the firmware command's placeholders.
@@ -208,14 +210,15 @@ fn wait_for_ports(instance: &mut RigInstance, file: &Path, log: &Path) -> Result
 }
 
 /// Reads the firmware's stdout on a thread until `READY`; the thread keeps copying whatever
-/// follows to `copy_to`, so the firmware never blocks on a full pipe.
+/// follows to `copy_to`, so the firmware never blocks on a full pipe. False when `timeout`
+/// passed with the firmware still running.
 fn wait_for_ready(
     instance: &mut RigInstance,
     stdout: std::process::ChildStdout,
     copy_to: &Path,
     log: &Path,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let (tx, rx) = mpsc::channel();
     let mut copy = appending_log_file(copy_to)?;
     std::thread::Builder::new()
@@ -235,7 +238,7 @@ fn wait_for_ready(
     let deadline = Instant::now() + timeout;
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(true),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(format!(
                     "the firmware closed its stdout without printing READY{}",
@@ -248,11 +251,7 @@ fn wait_for_ready(
             return Err(format!("{ended} before printing READY{}", last_line(log)));
         }
         if Instant::now() >= deadline {
-            return Err(format!(
-                "the firmware did not print READY within {:.1} s{}",
-                timeout.as_secs_f64(),
-                last_line(log)
-            ));
+            return Ok(false);
         }
     }
 }

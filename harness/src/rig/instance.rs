@@ -98,6 +98,9 @@ pub struct FirmwareLaunch {
     pub ready_timeout: Duration,
 }
 
+/// How long switching the emulated charger on waits for its `READY`.
+pub const RESTART_PATIENCE: Duration = Duration::from_secs(5);
+
 /// The name of the firmware's child process (also used in messages).
 pub const FIRMWARE_CHILD: &str = "firmware";
 
@@ -219,10 +222,12 @@ impl RigInstance {
     }
 
     /// Starts the firmware again after [`RigInstance::power_off`] (same state folder, same
-    /// command line) and waits for its `READY`. Nothing to do if it runs.
-    pub fn power_on(&mut self) -> Result<(), String> {
+    /// command line) and waits for its `READY`, at most [`RESTART_PATIENCE`]: a charger whose
+    /// start-up self-test fails never says READY, and the following steps judge what it does.
+    /// True if it said READY (or was running). Nothing to do if it runs.
+    pub fn power_on(&mut self) -> Result<bool, String> {
         if self.firmware_running() {
-            return Ok(());
+            return Ok(true);
         }
         let launch = self.firmware.clone().ok_or_else(|| {
             format!(
@@ -232,7 +237,8 @@ impl RigInstance {
         })?;
         // A firmware that ended on its own is replaced too: mains on means a fresh start.
         self.children.retain(|c| c.name() != FIRMWARE_CHILD);
-        super::emulated::launch_firmware(self, &launch)
+        let patience = launch.ready_timeout.min(RESTART_PATIENCE);
+        super::emulated::launch_firmware(self, &launch, patience)
     }
 
     /// Copies the children's logs (`*.log` in the state folder) to `dest`.
