@@ -594,8 +594,10 @@ step_fn!(received_before, |world, ctx| {
     }
 });
 
-/// Waits until the charger's connection has dropped and is up again. Polled every 20 ms: a
-/// restart or a network cut keeps a charger away far longer than that.
+/// Waits until the charger's connection has dropped and is up again. Polled every 20 ms, which
+/// sees a network cut; a charger that restarts (re-executes) can be back within a few ms, so a
+/// BootNotification on a connection that is up, sent after the stimulus, also counts: a charger
+/// sends one only after it started again.
 async fn wait_reconnected(world: &mut HarnessWorld, timeout_ms: u64) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_millis(timeout_ms);
     let mut seen_down = false;
@@ -604,7 +606,7 @@ async fn wait_reconnected(world: &mut HarnessWorld, timeout_ms: u64) -> Result<(
         let up = connections.iter().any(|c| c.connected);
         if !up {
             seen_down = true;
-        } else if seen_down {
+        } else if seen_down || booted_since_mark(world).await? {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -616,6 +618,25 @@ async fn wait_reconnected(world: &mut HarnessWorld, timeout_ms: u64) -> Result<(
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Whether the charger sent a BootNotification after the latest stimulus (not consumed: a later
+/// step may still expect it).
+async fn booted_since_mark(world: &HarnessWorld) -> Result<bool, String> {
+    let boots = world
+        .call(
+            Instrument::Csms,
+            csms::ExpectNone {
+                charge_point: None,
+                action: "BootNotification".to_string(),
+                after: world.csms_mark,
+                during_ms: 0,
+            },
+        )
+        .await?;
+    Ok(boots.iter().any(|f| {
+        f.direction == csms::Direction::FromChargePoint && f.message_type == csms::MessageType::Call
+    }))
 }
 
 step_fn!(reconnects, |world, ctx| {
