@@ -46,6 +46,8 @@ pub struct ScenarioMemory {
     pub ev_phases: Option<u8>,
     /// When the EV emulator acknowledged its latest command, µs since the Unix epoch.
     pub last_ev_ack_us: Option<i64>,
+    /// The AuthorizationKey the CSMS last set with ChangeConfiguration (the rig's until then).
+    pub authorization_key: Option<String>,
     /// Measurements the steps made, with their limits, for the scenario's report.
     pub measurements: Vec<conformance_report::Measurement>,
 }

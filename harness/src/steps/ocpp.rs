@@ -157,6 +157,20 @@ pub async fn send_call(
     if action == "ReserveNow" {
         world.memory.reservation_id = payload.get("reservationId").and_then(Value::as_i64);
     }
+    // A CSMS that sets a new AuthorizationKey expects it from then on: the charger may reconnect
+    // with it right after answering, before any later step could tell the CSMS.
+    let new_key = (action == "ChangeConfiguration"
+        && payload.get("key").and_then(Value::as_str) == Some("AuthorizationKey"))
+    .then(|| {
+        payload
+            .get("value")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    })
+    .flatten();
+    if let Some(key) = &new_key {
+        expect_authorization_key(world, key).await?;
+    }
     let outcome = world
         .call(
             Instrument::Csms,
@@ -169,11 +183,40 @@ pub async fn send_call(
             },
         )
         .await?;
+    if let Some(key) = new_key {
+        let refused = matches!(&outcome, CallOutcome::Result { payload }
+            if !matches!(payload.get("status").and_then(Value::as_str), Some("Accepted" | "RebootRequired")));
+        let previous = world
+            .memory
+            .authorization_key
+            .clone()
+            .or_else(|| world.run.rig.authorization_key().map(str::to_string));
+        match previous {
+            // The charger kept its old key.
+            Some(old) if refused => expect_authorization_key(world, &old).await?,
+            _ => world.memory.authorization_key = Some(key),
+        }
+    }
     world.memory.last_call = Some(LastCall {
         action: action.to_string(),
         outcome: outcome.clone(),
     });
     Ok(outcome)
+}
+
+/// Tells the mock CSMS which AuthorizationKey the charger presents from now on.
+async fn expect_authorization_key(world: &HarnessWorld, key: &str) -> Result<(), String> {
+    world
+        .call(
+            Instrument::Csms,
+            csms::SetAuthorizationKey {
+                charge_point: None,
+                authorization_key: key.to_string(),
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("the CSMS cannot be told to expect the AuthorizationKey {key:?}: {e}"))
 }
 
 /// A one-line account of an answer, for failure messages.
