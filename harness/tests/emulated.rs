@@ -136,6 +136,9 @@ fn ctrl_c_ends_every_rig_process() {
     let run = common::finish(child, Duration::from_secs(30));
     assert_eq!(run.code, Some(130), "{}", run.output());
     assert_all_gone(&started_pids(sandbox.path()));
+    // The reports stay readable: report.json as it stood, and the page rebuilt at Ctrl-C.
+    assert_eq!(sandbox.latest_report()["complete"], false);
+    assert!(sandbox.path().join("reports/latest/report.html").is_file());
 }
 
 #[test]

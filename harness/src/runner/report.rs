@@ -161,7 +161,7 @@ impl RunReport {
             Some(Ok(observations)) => observations.iter().map(trace_line).collect(),
             _ => Vec::new(),
         };
-        let firmware = frames.iter().find_map(boot_firmware_version);
+        let boot = frames.iter().find_map(boot_identity);
         let mut state = self.lock();
         if let Some(writer) = state.writer.as_mut() {
             if !frames.is_empty() {
@@ -172,10 +172,13 @@ impl RunReport {
                         .push(format!("the OCPP trace was not written: {e}")),
                 }
             }
-            if let Some(version) = firmware {
+            if let Some((version, serial)) = boot {
                 let meta = writer.meta_mut();
                 if meta.firmware_version.is_none() {
-                    meta.firmware_version = Some(version);
+                    meta.firmware_version = version;
+                }
+                if meta.dut.serial.is_none() {
+                    meta.dut.serial = serial;
                 }
             }
         }
@@ -261,21 +264,22 @@ fn trace_line(observation: &Observation) -> serde_json::Value {
     }
 }
 
-/// `firmwareVersion` of a BootNotification the charger sent.
-fn boot_firmware_version(frame: &serde_json::Value) -> Option<String> {
+/// `firmwareVersion` and `chargePointSerialNumber` of a BootNotification the charger sent.
+fn boot_identity(frame: &serde_json::Value) -> Option<(Option<String>, Option<String>)> {
     if frame.get("action")?.as_str()? != "BootNotification"
         || frame.get("direction")?.as_str()? != "from_charge_point"
         || frame.get("message_type")?.as_str()? != "call"
     {
         return None;
     }
-    Some(
-        frame
-            .get("payload")?
-            .get("firmwareVersion")?
-            .as_str()?
-            .to_string(),
-    )
+    let payload = frame.get("payload")?;
+    let field = |name: &str| {
+        payload
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    Some((field("firmwareVersion"), field("chargePointSerialNumber")))
 }
 
 /// `git rev-parse HEAD` of the working directory's checkout, if git and a checkout are there.
@@ -295,13 +299,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn boot_notification_gives_the_firmware_version() {
+    fn boot_notification_gives_the_firmware_version_and_serial() {
         let frame = json!({"action": "BootNotification", "direction": "from_charge_point",
-            "message_type": "call", "payload": {"firmwareVersion": "1.2.3"}});
-        assert_eq!(boot_firmware_version(&frame).as_deref(), Some("1.2.3"));
+            "message_type": "call", "payload": {"firmwareVersion": "1.2.3",
+            "chargePointSerialNumber": "EMU1"}});
+        assert_eq!(
+            boot_identity(&frame),
+            Some((Some("1.2.3".to_string()), Some("EMU1".to_string())))
+        );
         let answer = json!({"action": "BootNotification", "direction": "to_charge_point",
             "message_type": "call_result", "payload": {"status": "Accepted"}});
-        assert_eq!(boot_firmware_version(&answer), None);
+        assert_eq!(boot_identity(&answer), None);
     }
 
     #[test]
