@@ -234,7 +234,9 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("key `eol.rated_current_a`"), "{e}");
-        let e = EolConfig::parse(Path::new("rigs/x.toml"), "[rig]\n").unwrap_err().to_string();
+        let e = EolConfig::parse(Path::new("rigs/x.toml"), "[rig]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no [eol] section"), "{e}");
         let e = EolConfig::parse(
             Path::new("rigs/x.toml"),
@@ -242,6 +244,9 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("eol.meter") && e.contains("error_percent"), "{e}");
+        assert!(
+            e.contains("eol.meter") && e.contains("error_percent"),
+            "{e}"
+        );
     }
 }

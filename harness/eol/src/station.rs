@@ -281,6 +281,15 @@ impl Station {
         let _ = inner.out.flush();
     }
 
+    /// A failure the station did not see as a check or a stage (the runner's own verdict says a
+    /// scenario failed): the run cannot pass. Ignored when a failure is already known.
+    pub fn note_failure(&self, what: &str) {
+        let mut inner = self.lock();
+        if inner.first_failure.is_none() && inner.finished.is_none() {
+            inner.first_failure = Some(one_line(what));
+        }
+    }
+
     /// The end of a complete run: PASS when every check and stage passed, FAIL otherwise.
     pub fn finish(&self) -> Finished {
         let verdict = if self.lock().first_failure.is_some() {

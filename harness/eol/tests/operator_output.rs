@@ -120,6 +120,25 @@ fn a_stage_failing_without_a_measurement_is_the_failing_check() {
 }
 
 #[test]
+fn a_failure_only_the_runner_saw_still_fails_the_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (station, out) = start(dir.path(), "S-NOTE", false);
+    let station = station.unwrap();
+    passing_run(&station);
+    station.note_failure("the run reported a failed scenario");
+    station.note_failure("a second note does not replace the first");
+    let done = station.finish();
+    assert_eq!(done.verdict, RunVerdict::Fail);
+    assert_eq!(
+        done.failure.as_deref(),
+        Some("the run reported a failed scenario")
+    );
+    assert!(out
+        .text()
+        .contains("FAILED CHECK: the run reported a failed scenario"));
+}
+
+#[test]
 fn the_pass_banner_is_big_and_coloured_on_a_terminal() {
     let info = BannerInfo {
         verdict: RunVerdict::Pass,

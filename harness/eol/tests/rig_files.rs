@@ -15,7 +15,10 @@ fn the_emulated_station_rig_is_valid() {
     let c = EolConfig::load(&rig("eol-station.toml")).unwrap();
     assert_eq!(c.station, "eol-ci");
     assert_eq!(c.rated_current_a, 16.0);
-    assert!(c.database.starts_with("reports"), "CI writes under the ignored reports/ folder");
+    assert!(
+        c.database.starts_with("reports"),
+        "CI writes under the ignored reports/ folder"
+    );
     let text = std::fs::read_to_string(rig("eol-station.toml")).unwrap();
     assert!(text.contains("parallel = 1"));
 }
