@@ -89,15 +89,17 @@ impl Certificate<'_> {
 <html lang="en"><head><meta charset="utf-8">
 <title>End-of-line certificate {serial}</title>
 <style>
-@page {{ size: A4; margin: 12mm; }}
-body {{ font: 10pt sans-serif; margin: 0 auto; max-width: 186mm; }}
-h1 {{ font-size: 16pt; margin: 0 0 4mm; }}
+@page {{ size: A4; margin: 10mm; }}
+body {{ font: 9pt sans-serif; margin: 0 auto; max-width: 190mm; }}
+h1 {{ font-size: 14pt; margin: 0 0 2mm; }}
 table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 1mm 2mm; text-align: left; }}
+th, td {{ border: 1px solid #999; padding: 0.5mm 1.5mm; text-align: left; }}
+/* About 60 checks must fit one printed page: 4 mm a row. */
+table.measurements {{ font-size: 7.5pt; line-height: 1.15; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 tr.fail td {{ background: #fdd; font-weight: bold; }}
 .ident td:first-child {{ width: 40mm; font-weight: bold; }}
-.verdict-box {{ font-size: 22pt; font-weight: bold; padding: 2mm 6mm; display: inline-block; margin: 3mm 0; }}
+.verdict-box {{ font-size: 20pt; font-weight: bold; padding: 1mm 6mm; display: inline-block; margin: 2mm 0; }}
 .verdict-box.pass {{ background: #1a7f37; color: #fff; }}
 .verdict-box.fail {{ background: #c62828; color: #fff; }}
 .verdict-box.aborted {{ background: #f2c200; color: #000; }}
