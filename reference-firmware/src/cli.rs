@@ -293,6 +293,9 @@ fn prepare(args: Args) -> Result<Start, String> {
             Ok(RunEnd::Shutdown) => ExitCode::SUCCESS,
             Ok(RunEnd::Restart { reason, .. }) => {
                 tracing::warn!(%reason, "restarting");
+                // The unit is away for as long as a reboot takes (the CSMS sees the connection
+                // drop, the board its controller go silent briefly).
+                std::thread::sleep(REBOOT_TIME);
                 let err = restart_self();
                 eprintln!("reference-firmware: restart failed: {err}");
                 ExitCode::from(1)
@@ -322,7 +325,10 @@ fn store_connection(
     }
     if let Some(key) = &args.authorization_key {
         c.authorization_key = Some(key.clone());
-        let tls = c.csms_url.as_deref().is_some_and(|u| u.starts_with("wss://"));
+        let tls = c
+            .csms_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("wss://"));
         c.security_profile = c.security_profile.max(if tls { 2 } else { 1 });
     }
     if let Some(pem) = ca_pem {
@@ -333,6 +339,9 @@ fn store_connection(
     }
     Ok(c)
 }
+
+/// How long a restart keeps the unit away.
+const REBOOT_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Options whose values were stored at the first start; a restart must not override what the
 /// local interface or the CSMS changed since.

@@ -527,6 +527,8 @@ mod tests {
     /// A CSMS written here, not the harness's plugin: echoes `ocpp1.6` only when `echo` is set,
     /// records the Authorization header, echoes text frames, and closes after the first one
     /// when `close_after_first` is set.
+    // The handshake callback's error type is tungstenite's (large) HTTP response.
+    #[allow(clippy::result_large_err)]
     async fn test_server(
         echo: bool,
         close_after_first: bool,

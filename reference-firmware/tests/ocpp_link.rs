@@ -33,9 +33,15 @@ enum Seen {
     Call { action: String, payload: Value },
 }
 
+// The handshake callback's error type is tungstenite's (large) HTTP response.
+#[allow(clippy::result_large_err)]
 /// A CSMS that accepts everything: Boot Accepted with a 1 s heartbeat, Authorize Accepted,
 /// transaction id 42. A message on `drop_rx` closes the current connection.
-async fn csms() -> (String, mpsc::UnboundedReceiver<Seen>, mpsc::UnboundedSender<()>) {
+async fn csms() -> (
+    String,
+    mpsc::UnboundedReceiver<Seen>,
+    mpsc::UnboundedSender<()>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/ocpp", listener.local_addr().unwrap());
     let (seen_tx, seen_rx) = mpsc::unbounded_channel();
@@ -48,8 +54,10 @@ async fn csms() -> (String, mpsc::UnboundedReceiver<Seen>, mpsc::UnboundedSender
                 let _ = seen.send(Seen::Connected {
                     path: req.uri().path().to_string(),
                 });
-                resp.headers_mut()
-                    .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("ocpp1.6"));
+                resp.headers_mut().insert(
+                    "Sec-WebSocket-Protocol",
+                    HeaderValue::from_static("ocpp1.6"),
+                );
                 Ok(resp)
             };
             let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await else {
@@ -199,19 +207,31 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
         expect_connection(&mut seen, Duration::from_secs(10)).await,
         "/ocpp/CP%201"
     );
-    let boot = expect_call(&mut seen, "BootNotification", Duration::from_secs(10), |_| true).await;
+    let boot = expect_call(
+        &mut seen,
+        "BootNotification",
+        Duration::from_secs(10),
+        |_| true,
+    )
+    .await;
     assert_eq!(boot["chargePointSerialNumber"], "T1");
-    expect_call(&mut seen, "StatusNotification", Duration::from_secs(10), |p| {
-        p["connectorId"] == 1 && p["status"] == "Available"
-    })
+    expect_call(
+        &mut seen,
+        "StatusNotification",
+        Duration::from_secs(10),
+        |p| p["connectorId"] == 1 && p["status"] == "Available",
+    )
     .await;
     expect_call(&mut seen, "Heartbeat", Duration::from_secs(5), |_| true).await;
 
     // The vehicle plugs in, the driver presents a card: Authorize, StartTransaction, Charging.
     assert_eq!(instrument(&paths.ev, "PLUG TETHERED"), "OK");
-    expect_call(&mut seen, "StatusNotification", Duration::from_secs(10), |p| {
-        p["status"] == "Preparing"
-    })
+    expect_call(
+        &mut seen,
+        "StatusNotification",
+        Duration::from_secs(10),
+        |p| p["status"] == "Preparing",
+    )
     .await;
     assert!(instrument(&paths.rfid, "CONFIG=MF_CLASSIC_1K").starts_with("100"));
     assert!(instrument(&paths.rfid, "UID=DEADBEEF").starts_with("100"));
@@ -219,27 +239,42 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
         p["idTag"] == "DEADBEEF"
     })
     .await;
-    let start = expect_call(&mut seen, "StartTransaction", Duration::from_secs(5), |_| true).await;
+    let start = expect_call(
+        &mut seen,
+        "StartTransaction",
+        Duration::from_secs(5),
+        |_| true,
+    )
+    .await;
     assert_eq!(start["idTag"], "DEADBEEF");
     assert_eq!(start["connectorId"], 1);
     assert_eq!(instrument(&paths.ev, "STATE C"), "OK");
-    expect_call(&mut seen, "StatusNotification", Duration::from_secs(15), |p| {
-        p["status"] == "Charging"
-    })
+    expect_call(
+        &mut seen,
+        "StatusNotification",
+        Duration::from_secs(15),
+        |p| p["status"] == "Charging",
+    )
     .await;
 
     // The local interface: logged in, it shows the connection; a new maximum current is taken.
     let mut client = ui::Client::new(ui_addr, Duration::from_secs(5));
     assert_eq!(client.login(PIN).await.unwrap().status, 200);
     let status = client.request("GET", "/api/status", None).await.unwrap();
-    assert_eq!(status.body["ocpp"]["connection"], "connected", "{:?}", status.body);
+    assert_eq!(
+        status.body["ocpp"]["connection"], "connected",
+        "{:?}",
+        status.body
+    );
     assert_eq!(status.body["serial"], "T1");
     let put = client
         .request(
             "PUT",
             "/api/installation",
-            Some(&json!({"max_current_a": 10, "fuse_rating_a": 16, "phases": 3,
-                         "earthing": "TN"})),
+            Some(
+                &json!({"max_current_a": 10, "fuse_rating_a": 16, "phases": 3,
+                         "earthing": "TN"}),
+            ),
         )
         .await
         .unwrap();
@@ -248,14 +283,23 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
         .request(
             "PUT",
             "/api/installation",
-            Some(&json!({"max_current_a": 40, "fuse_rating_a": 16, "phases": 3,
-                         "earthing": "TN"})),
+            Some(
+                &json!({"max_current_a": 40, "fuse_rating_a": 16, "phases": 3,
+                         "earthing": "TN"}),
+            ),
         )
         .await
         .unwrap();
     assert_eq!(refused.status, 422);
-    assert!(refused.error().contains("max_current_a 40"), "{}", refused.error());
-    let inst = client.request("GET", "/api/installation", None).await.unwrap();
+    assert!(
+        refused.error().contains("max_current_a 40"),
+        "{}",
+        refused.error()
+    );
+    let inst = client
+        .request("GET", "/api/installation", None)
+        .await
+        .unwrap();
     assert_eq!(inst.body["max_current_a"], 10);
     let cards = client.request("GET", "/api/rfid", None).await.unwrap();
     assert_eq!(cards.body["csms_configured"], true);
@@ -278,7 +322,13 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
 
     // Unplugging ends the transaction.
     assert_eq!(instrument(&paths.ev, "UNPLUG"), "OK");
-    let stop = expect_call(&mut seen, "StopTransaction", Duration::from_secs(10), |_| true).await;
+    let stop = expect_call(
+        &mut seen,
+        "StopTransaction",
+        Duration::from_secs(10),
+        |_| true,
+    )
+    .await;
     assert_eq!(stop["transactionId"], 42);
     assert_eq!(stop["reason"], "EVDisconnected");
 

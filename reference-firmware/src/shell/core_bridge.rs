@@ -28,6 +28,8 @@ pub struct CoreBridge {
     plugged: bool,
     ev_ready: bool,
     faulted: bool,
+    /// OCPP asked the core to stop (`StopCharging`) since the last `StartCharging`.
+    stop_requested: bool,
 }
 
 /// What an OCPP output means for the shell.
@@ -54,6 +56,7 @@ impl CoreBridge {
             plugged: false,
             ev_ready: false,
             faulted: false,
+            stop_requested: false,
         }
     }
 
@@ -63,8 +66,14 @@ impl CoreBridge {
     }
 
     /// Translates one core event; `snapshot` is the core's latest view (for the offered current
-    /// and the temperature that go with a meter reading).
-    pub fn from_core(&mut self, event: &Event, snapshot: Option<&Snapshot>) -> Vec<CoreEvent> {
+    /// and the temperature that go with a meter reading), `ocpp_tx_tag` the id tag of the OCPP
+    /// transaction running on the connector.
+    pub fn from_core(
+        &mut self,
+        event: &Event,
+        snapshot: Option<&Snapshot>,
+        ocpp_tx_tag: Option<&str>,
+    ) -> Vec<CoreEvent> {
         let c = CONNECTOR;
         let mut out = Vec::new();
         match event {
@@ -110,17 +119,34 @@ impl CoreBridge {
                     }
                     _ => {}
                 }
+                // The core ends a session by itself with Finishing (vehicle still connected)
+                // only when its own card is presented again: OCPP stops with reason Local. It
+                // does so at once, not when the contactor has opened.
+                if *status == ConnectorStatus::Finishing && !self.stop_requested {
+                    if let Some(tag) = ocpp_tx_tag {
+                        self.stop_requested = true;
+                        out.push(CoreEvent::IdTagPresented {
+                            connector: Some(c),
+                            id_tag: tag.to_string(),
+                        });
+                    }
+                }
+            }
+            // Another card while a session runs: the core refuses it, but OCPP may know it
+            // shares the transaction's parent id tag (and then stops the transaction).
+            Event::AuthorizationRejected {
+                id_tag: Some(tag), ..
+            } if ocpp_tx_tag.is_some_and(|t| !t.eq_ignore_ascii_case(tag)) => {
+                out.push(CoreEvent::IdTagPresented {
+                    connector: Some(c),
+                    id_tag: tag.clone(),
+                })
             }
             Event::AuthorizationRequested { id_tag } => out.push(CoreEvent::IdTagPresented {
                 connector: Some(c),
                 id_tag: id_tag.clone(),
             }),
-            Event::SessionStopped { id_tag, reason, .. } => match reason {
-                // The same card ended the session in the core: OCPP stops with reason Local.
-                StopReason::Local => out.push(CoreEvent::IdTagPresented {
-                    connector: Some(c),
-                    id_tag: id_tag.clone(),
-                }),
+            Event::SessionStopped { reason, .. } => match reason {
                 StopReason::EmergencyStop => out.push(CoreEvent::StopRequested {
                     connector: c,
                     reason: Reason::EmergencyStop,
@@ -129,9 +155,12 @@ impl CoreBridge {
                     connector: c,
                     reason: Reason::Other,
                 }),
-                // Unplugging is reported as CableUnplugged; Remote and DeAuthorized stops came
-                // from OCPP itself.
-                StopReason::EvDisconnected | StopReason::Remote | StopReason::DeAuthorized => {}
+                // Unplugging is reported as CableUnplugged, a card stop (Local) at Finishing;
+                // Remote and DeAuthorized stops came from OCPP itself.
+                StopReason::EvDisconnected
+                | StopReason::Local
+                | StopReason::Remote
+                | StopReason::DeAuthorized => {}
             },
             Event::OfferedCurrent { deciamps } => out.push(CoreEvent::EnergyOffered {
                 connector: c,
@@ -175,13 +204,19 @@ impl CoreBridge {
     /// transaction (for `StartCharging`).
     pub fn to_core(&mut self, output: Output, tx_id_tag: Option<String>) -> ToCore {
         match output {
-            Output::StartCharging { .. } => match tx_id_tag {
-                Some(id_tag) => inputs(vec![Input::RemoteStart { id_tag }]),
-                None => inputs(Vec::new()),
-            },
-            Output::StopCharging { .. } => inputs(vec![Input::StopSession {
-                reason: StopReason::Remote,
-            }]),
+            Output::StartCharging { .. } => {
+                self.stop_requested = false;
+                match tx_id_tag {
+                    Some(id_tag) => inputs(vec![Input::RemoteStart { id_tag }]),
+                    None => inputs(Vec::new()),
+                }
+            }
+            Output::StopCharging { .. } => {
+                self.stop_requested = true;
+                inputs(vec![Input::StopSession {
+                    reason: StopReason::Remote,
+                }])
+            }
             Output::AuthorizeResult {
                 id_tag, accepted, ..
             } if !accepted => inputs(vec![Input::AuthorizationDecision {
@@ -203,11 +238,9 @@ impl CoreBridge {
                     back,
                 }
             }
-            Output::SetAvailability { operative, .. } => {
-                inputs(vec![Input::SetAvailability {
-                    available: operative,
-                }])
-            }
+            Output::SetAvailability { operative, .. } => inputs(vec![Input::SetAvailability {
+                available: operative,
+            }]),
             other => ToCore::NotCore(other),
         }
     }
@@ -217,4 +250,162 @@ impl CoreBridge {
 fn error_code(code: &str) -> ChargePointErrorCode {
     serde_json::from_value(serde_json::Value::String(code.to_string()))
         .unwrap_or(ChargePointErrorCode::OtherError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pilot(b: &mut CoreBridge, state: PilotState) -> Vec<CoreEvent> {
+        b.from_core(&Event::PilotChanged { state }, None, None)
+    }
+
+    #[test]
+    fn pilot_states_become_plug_and_ready_events_once() {
+        let mut b = CoreBridge::new(3);
+        assert_eq!(
+            pilot(&mut b, PilotState::B),
+            vec![CoreEvent::CablePlugged { connector: 1 }]
+        );
+        assert_eq!(
+            pilot(&mut b, PilotState::C),
+            vec![CoreEvent::EvReady {
+                connector: 1,
+                ready: true
+            }]
+        );
+        assert!(pilot(&mut b, PilotState::C).is_empty());
+        assert_eq!(
+            pilot(&mut b, PilotState::A),
+            vec![CoreEvent::CableUnplugged { connector: 1 }]
+        );
+        // A → C directly (the vehicle was ready when plugged).
+        assert_eq!(pilot(&mut b, PilotState::C).len(), 2);
+    }
+
+    #[test]
+    fn faults_map_to_ocpp_error_codes_and_clear() {
+        let mut b = CoreBridge::new(3);
+        let faulted = Event::StatusChanged {
+            status: ConnectorStatus::Faulted,
+            fault: Some(crate::core::Fault::ResidualCurrentTrip),
+        };
+        match b.from_core(&faulted, None, None).as_slice() {
+            [CoreEvent::Faulted { error_code, .. }] => {
+                assert_eq!(*error_code, ChargePointErrorCode::GroundFailure)
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = Event::StatusChanged {
+            status: ConnectorStatus::Available,
+            fault: None,
+        };
+        assert_eq!(
+            b.from_core(&ok, None, None),
+            vec![CoreEvent::FaultCleared { connector: 1 }]
+        );
+        assert!(b.from_core(&ok, None, None).is_empty());
+    }
+
+    #[test]
+    fn a_card_stop_in_the_core_is_a_local_stop_in_ocpp_but_an_ocpp_stop_is_not() {
+        let mut b = CoreBridge::new(3);
+        let start = b.to_core(
+            Output::StartCharging { connector: 1 },
+            Some("AA11BB22".into()),
+        );
+        assert_eq!(
+            start,
+            ToCore::Core {
+                inputs: vec![Input::RemoteStart {
+                    id_tag: "AA11BB22".into()
+                }],
+                back: None
+            }
+        );
+        let finishing = Event::StatusChanged {
+            status: ConnectorStatus::Finishing,
+            fault: None,
+        };
+        assert_eq!(
+            b.from_core(&finishing, None, Some("AA11BB22")),
+            vec![CoreEvent::IdTagPresented {
+                connector: Some(1),
+                id_tag: "AA11BB22".into()
+            }]
+        );
+        b.to_core(
+            Output::StartCharging { connector: 1 },
+            Some("AA11BB22".into()),
+        );
+        b.to_core(Output::StopCharging { connector: 1 }, None);
+        assert!(b.from_core(&finishing, None, Some("AA11BB22")).is_empty());
+        // Another card during the transaction goes to OCPP (parent id tags).
+        let other = Event::AuthorizationRejected {
+            id_tag: Some("CC33DD44".into()),
+            reason: "a session of another card is running".into(),
+        };
+        assert_eq!(b.from_core(&other, None, Some("AA11BB22")).len(), 1);
+        assert!(b.from_core(&other, None, None).is_empty());
+    }
+
+    #[test]
+    fn a_limit_below_6_a_offers_no_energy_at_once() {
+        let mut b = CoreBridge::new(3);
+        match b.to_core(
+            Output::SetCurrentLimit {
+                connector: 1,
+                amps: Some(0.0),
+            },
+            None,
+        ) {
+            ToCore::Core { inputs, back } => {
+                assert_eq!(inputs, vec![Input::ExternalLimit { deciamps: Some(0) }]);
+                assert_eq!(
+                    back,
+                    Some(CoreEvent::EnergyOffered {
+                        connector: 1,
+                        offered: false
+                    })
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            b.to_core(
+                Output::SetCurrentLimit {
+                    connector: 1,
+                    amps: Some(10.5)
+                },
+                None
+            ),
+            ToCore::Core {
+                inputs: vec![Input::ExternalLimit {
+                    deciamps: Some(105)
+                }],
+                back: None
+            }
+        );
+    }
+
+    #[test]
+    fn meter_readings_carry_only_the_variants_phases() {
+        let mut b = CoreBridge::new(1);
+        let mut m = MeterReading {
+            energy_wh: 1234,
+            ..Default::default()
+        };
+        m.phases[0].current_a = 15.9;
+        m.phases[0].voltage_v = 230.1;
+        m.phases[0].power_w = 3658.6;
+        match b.from_core(&Event::Meter(m), None, None).as_slice() {
+            [CoreEvent::Meter { reading, .. }] => {
+                assert_eq!(reading.energy_wh, 1234.0);
+                assert_eq!(reading.current_a.l1, Some(15.9));
+                assert_eq!(reading.current_a.l2, None);
+                assert_eq!(reading.voltage_v.l1, Some(230.1));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

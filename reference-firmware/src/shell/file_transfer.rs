@@ -63,7 +63,9 @@ impl HttpUrl {
             return Err(format!("URL `{url}` has no host"));
         }
         if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
-            return Err(format!("URL `{url}`: the path has spaces or control characters"));
+            return Err(format!(
+                "URL `{url}`: the path has spaces or control characters"
+            ));
         }
         Ok(HttpUrl {
             host,
@@ -132,14 +134,18 @@ async fn exchange(url: &HttpUrl, head: Vec<u8>, body: Vec<u8>) -> Result<Vec<u8>
             break i;
         }
         if data.len() > MAX_HEAD {
-            return Err(format!("{peer}: response head larger than {MAX_HEAD} bytes"));
+            return Err(format!(
+                "{peer}: response head larger than {MAX_HEAD} bytes"
+            ));
         }
         let n = tcp
             .read(&mut buf)
             .await
             .map_err(|e| format!("{peer}: read failed: {e}"))?;
         if n == 0 {
-            return Err(format!("{peer}: connection closed before the response head"));
+            return Err(format!(
+                "{peer}: connection closed before the response head"
+            ));
         }
         data.extend_from_slice(&buf[..n]);
     };
@@ -153,7 +159,9 @@ async fn exchange(url: &HttpUrl, head: Vec<u8>, body: Vec<u8>) -> Result<Vec<u8>
     let header = |name: &str| {
         head.lines().skip(1).find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     };
     if header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
@@ -251,7 +259,10 @@ mod tests {
     #[tokio::test]
     async fn get_and_put_over_loopback() {
         let (base, task) = server(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").await;
-        assert_eq!(get(&format!("{base}/files/fw.bin")).await.unwrap(), b"hello");
+        assert_eq!(
+            get(&format!("{base}/files/fw.bin")).await.unwrap(),
+            b"hello"
+        );
         let req = String::from_utf8(task.await.unwrap()).unwrap();
         assert!(req.starts_with("GET /files/fw.bin HTTP/1.1\r\n"), "{req}");
 
@@ -264,6 +275,9 @@ mod tests {
         assert!(req.ends_with("\r\n\r\nabc"), "{req}");
 
         let (base, _task) = server(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n").await;
-        assert!(get(&format!("{base}/nope")).await.unwrap_err().contains("404"));
+        assert!(get(&format!("{base}/nope"))
+            .await
+            .unwrap_err()
+            .contains("404"));
     }
 }

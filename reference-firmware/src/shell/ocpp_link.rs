@@ -182,12 +182,15 @@ impl Link {
             "OCPP link started"
         );
         loop {
-            let wake = self.cp.poll_timeout().map_or(Duration::from_secs(3600), |at| {
-                (at - self.clock.now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .min(Duration::from_secs(3600))
-            });
+            let wake = self
+                .cp
+                .poll_timeout()
+                .map_or(Duration::from_secs(3600), |at| {
+                    (at - self.clock.now())
+                        .to_std()
+                        .unwrap_or(Duration::ZERO)
+                        .min(Duration::from_secs(3600))
+                });
             tokio::select! {
                 ev = transport_events.recv() => match ev {
                     None => {
@@ -199,7 +202,8 @@ impl Link {
                 ev = events.recv() => match ev {
                     Ok(ev) => {
                         let snap = self.snapshot.borrow().clone();
-                        for ce in self.bridge.from_core(&ev, snap.as_ref()) {
+                        let tx_tag = self.cp.transaction(CONNECTOR).map(|t| t.id_tag.clone());
+                        for ce in self.bridge.from_core(&ev, snap.as_ref(), tx_tag.as_deref()) {
                             self.cp.handle(self.clock.now(), ce);
                         }
                     }
@@ -335,7 +339,10 @@ impl Link {
             _ => false,
         };
         if !usable {
-            tracing::warn!(profile, "security profile cannot be used: staying at {previous}");
+            tracing::warn!(
+                profile,
+                "security profile cannot be used: staying at {previous}"
+            );
             let _ = self
                 .local
                 .0

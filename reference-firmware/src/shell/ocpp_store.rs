@@ -19,8 +19,7 @@ impl OcppStore {
     /// Opens (and creates if missing) `<state_dir>/ocpp`.
     pub fn open(state_dir: &Path) -> Result<OcppStore, String> {
         let dir = state_dir.join("ocpp");
-        fs::create_dir_all(&dir)
-            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
         Ok(OcppStore { dir })
     }
 
@@ -95,6 +94,11 @@ mod tests {
         assert_eq!(loaded.entries.len(), 2);
         assert!(store.save("../x", b"1").is_err());
         store.wipe().unwrap();
-        assert!(OcppStore::open(dir.path()).unwrap().load().unwrap().entries.is_empty());
+        assert!(OcppStore::open(dir.path())
+            .unwrap()
+            .load()
+            .unwrap()
+            .entries
+            .is_empty());
     }
 }

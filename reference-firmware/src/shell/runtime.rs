@@ -81,9 +81,10 @@ pub async fn run(
     core: (CoreHandle, mpsc::Receiver<Input>),
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), String> {
-    let ocpp = cfg.csms.as_ref().map(|(url, id)| {
-        OcppLinkConfig::new(url, id, &cfg.charger.variant, id, cfg.state.path())
-    });
+    let ocpp = cfg
+        .csms
+        .as_ref()
+        .map(|(url, id)| OcppLinkConfig::new(url, id, &cfg.charger.variant, id, cfg.state.path()));
     let services = Services { ocpp, ui: None };
     run_with(cfg, services, board, core, shutdown)
         .await
@@ -109,7 +110,7 @@ pub async fn run_with(
     if let Some(ui) = services.ui {
         let deps = ui_backend::Deps {
             core: handle.clone(),
-            variant: cfg.charger.variant.clone(),
+            variant: cfg.charger.variant,
             firmware_version: cfg.charger.firmware_version.clone(),
             state: cfg.state.clone(),
             stored: cfg.stored.clone(),

@@ -134,11 +134,7 @@ impl FirmwareBackend {
     }
 
     /// Sends `input` and waits for the core's event that `answer` recognises.
-    fn ask_core<T>(
-        &self,
-        input: Input,
-        answer: impl Fn(&Event) -> Option<T>,
-    ) -> Result<T, String> {
+    fn ask_core<T>(&self, input: Input, answer: impl Fn(&Event) -> Option<T>) -> Result<T, String> {
         let mut events = self.core.events.subscribe();
         self.core
             .inputs
@@ -176,9 +172,7 @@ impl FirmwareBackend {
     }
 
     fn csms_configured(&self) -> bool {
-        self.unit
-            .connection()
-            .is_ok_and(|c| c.csms_url.is_some())
+        self.unit.connection().is_ok_and(|c| c.csms_url.is_some())
     }
 }
 
