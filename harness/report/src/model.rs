@@ -58,6 +58,9 @@ pub struct Summary {
     pub failed: usize,
     /// Not run (skipped with a reason).
     pub skipped: usize,
+    /// Of the failed, those the rig lists as known failures of the DUT.
+    #[serde(default)]
+    pub known_failures: usize,
     /// Sum of the scenarios' durations, seconds.
     pub duration_s: f64,
 }
@@ -68,6 +71,9 @@ impl Summary {
         let mut summary = Summary::default();
         for scenario in scenarios {
             summary.add(&scenario.verdict, scenario.duration_s);
+            if scenario.verdict == Verdict::Failed && scenario.known_failure.is_some() {
+                summary.known_failures += 1;
+            }
         }
         summary
     }
@@ -121,6 +127,11 @@ pub struct Scenario {
     /// [`crate::load_report`] reads them back.
     #[serde(skip)]
     pub observations: Observations,
+    /// Set when the scenario failed and the rig lists one of its tags as a known failure of this
+    /// DUT: the reason given there. The verdict stays `failed`; only the run's exit status
+    /// forgives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failure: Option<String>,
 }
 
 impl Scenario {
@@ -152,6 +163,7 @@ impl Scenario {
             trace: None,
             observations_file: None,
             observations: Observations::default(),
+            known_failure: None,
         }
     }
 

@@ -68,6 +68,12 @@ pub struct DutSection {
     /// when declared here).
     #[serde(default)]
     pub features: Vec<String>,
+    /// Known failures of this DUT: a scenario tag (without `@`, e.g. `TC_056_CS`) and why it
+    /// fails. Such a scenario still runs and is still reported as failed, with the reason; it
+    /// only does not fail the run's exit status. One that passes is reported so the entry can
+    /// be removed.
+    #[serde(default)]
+    pub known_failures: std::collections::BTreeMap<String, String>,
     /// How long to wait for the emulated firmware's `READY` line.
     #[serde(default = "default_ready_timeout_s")]
     pub ready_timeout_s: f64,

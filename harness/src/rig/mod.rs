@@ -99,6 +99,9 @@ pub struct Dut {
     pub ready_timeout: std::time::Duration,
     /// The optional features it declares (`[dut] features`).
     pub features: BTreeSet<String>,
+    /// Scenario tags (without `@`) this DUT is known to fail, with the reason
+    /// (`[dut] known_failures`).
+    pub known_failures: BTreeMap<String, String>,
 }
 
 impl Dut {
@@ -326,6 +329,7 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             ui_url: d.ui_url,
             ready_timeout: std::time::Duration::from_secs_f64(d.ready_timeout_s),
             features: dut_features,
+            known_failures: d.known_failures,
         },
         instruments,
         tolerances: raw.tolerances,

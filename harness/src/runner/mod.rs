@@ -184,15 +184,25 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
         run_cucumber(*opts, rig, features, run_report).await
     });
     pool.teardown_all();
+    let mut only_known_failures = false;
     match report.finish() {
         Ok(_) if pool.config_error().is_some() => {}
-        Ok(summary) => eprintln!(
-            "report: {} ({} passed, {} failed, {} not run)",
-            report.run_dir().display(),
-            summary.passed,
-            summary.failed,
-            summary.skipped
-        ),
+        Ok(summary) => {
+            eprintln!(
+                "report: {} ({} passed, {} failed, {} not run)",
+                report.run_dir().display(),
+                summary.passed,
+                summary.failed,
+                summary.skipped
+            );
+            if summary.known_failures > 0 {
+                eprintln!(
+                    "{} of the failures are known failures of this DUT ([dut] known_failures)",
+                    summary.known_failures
+                );
+            }
+            only_known_failures = summary.failed > 0 && summary.failed == summary.known_failures;
+        }
         Err(e) => eprintln!("warning: the report was not completed: {e}"),
     }
     if INTERRUPTED.load(Ordering::SeqCst) {
@@ -201,7 +211,7 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     } else if let Some(error) = pool.config_error() {
         eprintln!("error: {error}");
         EXIT_CONFIG
-    } else if failed {
+    } else if failed && !only_known_failures {
         EXIT_FAILED
     } else {
         EXIT_PASSED

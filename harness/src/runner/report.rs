@@ -208,6 +208,9 @@ impl RunReport {
             }
         }
         scenario.judge();
+        if let Some(context) = super::context::current() {
+            mark_known_failure(&context.rig.dut.known_failures, &mut scenario);
+        }
         state
             .progress
             .record(&scenario.verdict, scenario.duration_s);
@@ -246,6 +249,25 @@ impl RunReport {
             .take()
             .ok_or("the report was already finished")?;
         writer.finish().map_err(|e| e.to_string())
+    }
+}
+
+/// Notes the rig's reason on a failed scenario whose tag is a known failure of the DUT, and
+/// says so when such a scenario passed (its entry is out of date).
+fn mark_known_failure(known: &std::collections::BTreeMap<String, String>, scenario: &mut Scenario) {
+    let reason = scenario
+        .tags
+        .iter()
+        .find_map(|tag| known.get(tag.trim_start_matches('@')));
+    match (&scenario.verdict, reason) {
+        (conformance_report::Verdict::Failed, Some(reason)) => {
+            scenario.known_failure = Some(reason.clone());
+        }
+        (conformance_report::Verdict::Passed, Some(_)) => eprintln!(
+            "note: scenario `{}` passed although the rig lists it as a known failure; remove it from [dut] known_failures",
+            scenario.name
+        ),
+        _ => {}
     }
 }
 

@@ -54,6 +54,13 @@ fn scenario_block(page: &mut String, scenario: &Scenario) {
     );
     match &scenario.verdict {
         Verdict::Failed => {
+            if let Some(known) = &scenario.known_failure {
+                let _ = write!(
+                    page,
+                    "<p class=\"why\">Known failure of this DUT: {}</p>",
+                    xml(known)
+                );
+            }
             let _ = write!(
                 page,
                 "<p class=\"why\">{}</p>",

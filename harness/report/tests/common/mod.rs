@@ -151,6 +151,7 @@ pub fn failing(t0: DateTime<Utc>) -> Scenario {
         trace: None,
         observations_file: None,
         observations: charging_observations(t0),
+        known_failure: None,
     }
 }
 
@@ -194,6 +195,7 @@ pub fn passing(t0: DateTime<Utc>, n: u32) -> Scenario {
         trace: None,
         observations_file: None,
         observations: Observations::default(),
+        known_failure: None,
     }
 }
 
@@ -224,6 +226,7 @@ pub fn skipped(t0: DateTime<Utc>) -> Scenario {
         trace: None,
         observations_file: None,
         observations: Observations::default(),
+        known_failure: None,
     }
 }
 
