@@ -1,7 +1,8 @@
 //! Measures the firmware process: resident memory when idle, CPU use while charging.
 //!
-//! `fw-measure [--firmware PATH] [--seconds N]` starts the firmware binary (default: the
-//! `reference-firmware` next to this program) on one end of a pseudo-terminal pair, plays a
+//! `cargo build --release -p reference-firmware && cargo run --release -p reference-firmware
+//! --example fw_measure -- [--firmware PATH] [--seconds N]` starts the firmware binary (default:
+//! the `reference-firmware` of the same build) on one end of a pseudo-terminal pair, plays a
 //! power board on the other end at the documented rates (Status every 10 ms, a meter sample
 //! every second), lets a vehicle charge, and prints VmRSS from /proc and the CPU time
 //! (utime + stime) used over N seconds of charging as a percentage of one core.
@@ -127,9 +128,13 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 
 fn measure() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let mut firmware = std::env::current_exe()
-        .map_err(|e| e.to_string())?
-        .with_file_name("reference-firmware");
+    // Examples live in target/<profile>/examples/; the firmware binary one folder up.
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut firmware = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .ok_or("cannot locate the target folder")?
+        .join("reference-firmware");
     let mut seconds = 30u64;
     while let Some(a) = args.next() {
         match a.as_str() {
