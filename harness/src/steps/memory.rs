@@ -46,6 +46,9 @@ pub struct ScenarioMemory {
     pub ev_phases: Option<u8>,
     /// When the EV emulator acknowledged its latest command, µs since the Unix epoch.
     pub last_ev_ack_us: Option<i64>,
+    /// A stimulus set the CSMS mark and no expectation has looked at frames since: the next
+    /// stimulus keeps that mark, so frames its predecessor caused are not skipped.
+    pub unobserved_stimulus: bool,
     /// The AuthorizationKey the CSMS last set with ChangeConfiguration (the rig's until then).
     pub authorization_key: Option<String>,
     /// Measurements the steps made, with their limits, for the scenario's report.

@@ -31,12 +31,21 @@ pub fn has(world: &HarnessWorld, instrument: Instrument) -> bool {
 }
 
 /// Every stimulus step calls this first: frames the CSMS records from now on are the ones the
-/// following `Then` steps look at.
+/// following `Then` steps look at. Stimuli in a row without an expectation between them share
+/// the first one's mark: the charger may answer the first before the second happens (a
+/// RemoteStartTransaction with the cable in starts the transaction before the EV asks for C).
 pub async fn mark(world: &mut HarnessWorld) -> Result<(), String> {
-    if has(world, Instrument::Csms) {
+    if has(world, Instrument::Csms) && !world.memory.unobserved_stimulus {
         world.csms_mark = world.call(Instrument::Csms, csms::MarkNow {}).await?.seq;
+        world.memory.unobserved_stimulus = true;
     }
     Ok(())
+}
+
+/// Every step that looks at the CSMS's frames after the mark calls this: the next stimulus takes
+/// a new mark.
+pub fn observed(world: &mut HarnessWorld) {
+    world.memory.unobserved_stimulus = false;
 }
 
 /// Capture `n` as text.
