@@ -75,6 +75,7 @@ pub fn start(
             .clone()
             .unwrap_or_else(|| format!("EMU{slot:06}")),
         authorization_key: rig.authorization_key().unwrap_or_default().to_string(),
+        csms_ca: instance.csms_ca.clone().unwrap_or_default(),
     };
     let command = firmware_command(rig, exe, &values);
     let launch = FirmwareLaunch {
@@ -142,6 +143,8 @@ pub struct Placeholders {
     pub serial: String,
     /// `[csms] authorization_key`; empty when the rig has none (security profile 0).
     pub authorization_key: String,
+    /// The CSMS's CA certificate file (security profile 2); empty without TLS.
+    pub csms_ca: String,
 }
 
 impl Placeholders {
@@ -153,6 +156,7 @@ impl Placeholders {
             .replace("{product_number}", &self.product_number)
             .replace("{serial}", &self.serial)
             .replace("{authorization_key}", &self.authorization_key)
+            .replace("{csms_ca}", &self.csms_ca)
     }
 }
 
@@ -178,6 +182,10 @@ pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command
             // factory (the CSMS plugin checks it in HTTP Basic authentication).
             if !values.authorization_key.is_empty() {
                 command.args(["--authorization-key", &values.authorization_key]);
+            }
+            // Security profile 2: the CA that signed the CSMS's server certificate.
+            if !values.csms_ca.is_empty() {
+                command.args(["--csms-ca", &values.csms_ca]);
             }
             command
         }
@@ -294,6 +302,7 @@ mod tests {
             product_number: "1".into(),
             serial: "S".into(),
             authorization_key: String::new(),
+            csms_ca: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -315,6 +324,7 @@ mod tests {
             product_number: "1".into(),
             serial: "S".into(),
             authorization_key: String::new(),
+            csms_ca: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -337,6 +347,7 @@ mod tests {
             product_number: "1".into(),
             serial: "S".into(),
             authorization_key: "0123456789abcdef".into(),
+            csms_ca: "/tmp/ca.pem".into(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command

@@ -59,8 +59,9 @@ pub struct DutSection {
     pub serial: Option<String>,
     pub charge_point_id: String,
     /// A custom firmware command for emulated rigs; `{board}`, `{csms_url}`, `{state_dir}`,
-    /// `{charge_point_id}`, `{product_number}`, `{serial}` and `{authorization_key}` (from
-    /// `[csms] authorization_key`, empty without one) are replaced per instance.
+    /// `{charge_point_id}`, `{product_number}`, `{serial}`, `{authorization_key}` (from
+    /// `[csms] authorization_key`, empty without one) and `{csms_ca}` (the CSMS's CA certificate
+    /// file at security profile 2, empty otherwise) are replaced per instance.
     pub command: Option<Vec<String>>,
     /// Base URL of the charger's local management interface (external rigs).
     pub ui_url: Option<String>,

@@ -78,6 +78,8 @@ pub struct RigInstance {
     pub plugins: BTreeMap<Instrument, Arc<PluginInstance>>,
     /// Where the charger connects (`ws://…`, the charger appends `/<charge_point_id>`).
     pub csms_url: Option<String>,
+    /// The CA certificate (PEM file) the charger must trust for the CSMS's TLS (profile 2).
+    pub csms_ca: Option<String>,
     pub sim: Option<SimPorts>,
     /// Started in order (simulator, firmware); ended in reverse.
     pub(super) children: Vec<Supervised>,
@@ -119,6 +121,7 @@ impl RigInstance {
             slot,
             plugins: BTreeMap::new(),
             csms_url: None,
+            csms_ca: None,
             sim: None,
             children: Vec::new(),
             state_dir: None,
@@ -153,6 +156,7 @@ impl RigInstance {
                 .call_blocking(&csms::Endpoint {})
                 .map_err(|e| e.to_string())?;
             self.csms_url = Some(endpoint.url);
+            self.csms_ca = endpoint.ca_cert_path;
         }
         self.plugins.insert(instrument, plugin);
         Ok(())

@@ -172,6 +172,7 @@ pub const COMMAND_PLACEHOLDERS: &[&str] = &[
     "product_number",
     "serial",
     "authorization_key",
+    "csms_ca",
 ];
 
 /// Reads and validates a rig file.

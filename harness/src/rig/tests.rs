@@ -144,6 +144,7 @@ fn the_repository_rig_files_load() {
     for name in [
         "emulated.toml",
         "emulated-socket.toml",
+        "emulated-tls.toml",
         "bench.example.toml",
     ] {
         let rig = load(&rigs.join(name)).unwrap_or_else(|e| panic!("{e}"));
