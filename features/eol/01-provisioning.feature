@@ -1,4 +1,4 @@
-@eol @eol.provisioning @requires.local-interface
+@eol @requires.eol-station @eol.provisioning @requires.local-interface
 Feature: EOL 1 - Provisioning: serial number, PIN, product number, firmware version
   The station writes the serial number from the unit's label and a fresh PIN, then reads back
   what the unit reports on its local interface after logging in with that PIN. The PIN is kept

@@ -1,4 +1,4 @@
-@eol @eol.duty-cycle @IEC61851-1
+@eol @requires.eol-station @eol.duty-cycle @IEC61851-1
 Feature: EOL 4 - Duty cycle at current steps from 6 A to the rated current
   The CSMS's default charging profile sets the limit before the session starts, so each step
   is offered at once (no 5 s wait between duty changes) and the vehicle follows it. Rows up to

@@ -1,4 +1,4 @@
-@eol @eol.contactor @IEC61851-1
+@eol @requires.eol-station @eol.contactor @IEC61851-1
 Feature: EOL 5 - Contactor closing and opening times, welded contacts
   Times are measured from the EV emulator's acknowledgement of the vehicle's action to the
   first sample with the supply at the inlet on (or off). After opening, no phase may still be

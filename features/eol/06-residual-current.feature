@@ -1,4 +1,4 @@
-@eol @eol.residual-current @residual-current
+@eol @requires.eol-station @eol.residual-current @residual-current
 Feature: EOL 6 - Residual-current self-test and the 6 mA DC trip
   The detector tests itself at each plug-in: the contactor closes only after the self-test
   passed. Then 6 mA DC is injected on the vehicle side: the charger must open the contactor

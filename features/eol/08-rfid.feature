@@ -1,4 +1,4 @@
-@eol @eol.rfid @rfid @requires.rfid
+@eol @requires.eol-station @eol.rfid @rfid @requires.rfid
 Feature: EOL 8 - RFID read
   A test card held in the reader's field must reach the CSMS as the idTag of an Authorize.
   The card is the rig's `[test_data] valid_id_tag`.

@@ -1,4 +1,4 @@
-@eol @eol.ocpp
+@eol @requires.eol-station @eol.ocpp
 Feature: EOL 9 - OCPP connection and boot
   The unit connects to the station's CSMS, is accepted and reports its connector Available,
   without breaking OCPP 1.6 in any frame (its identity was read back at provisioning).

@@ -1,4 +1,4 @@
-@eol @eol.factory-reset @requires.local-interface
+@eol @requires.eol-station @eol.factory-reset @requires.local-interface
 Feature: EOL 10 - Factory reset to the shipping state
   Last stage: the station resets the unit with its PIN. Afterwards the unit has no CSMS, no
   Wi-Fi network, no offline cards and the product's default installation, while its serial

@@ -32,6 +32,10 @@ pub struct HarnessArgs {
     /// Print every step pattern with an example and exit.
     #[arg(long)]
     pub list_steps: bool,
+
+    /// Factory end-of-line options (`--unit-serial`, `--retest`, `--export-csv`, ...).
+    #[command(flatten)]
+    pub eol: eol_station::cli::EolArgs,
 }
 
 /// All options: cucumber's runner and writer options plus [`HarnessArgs`].

@@ -17,6 +17,7 @@ pub const KNOWN: &[(&str, &str)] = &[
     ("tethered-cable", "the charger has a tethered cable"),
     ("socket", "the charger has a socket outlet (type 2) instead of a tethered cable"),
     ("file-server", "the CSMS side runs a file server the charger can download from and upload to"),
+    ("eol-station", "a factory end-of-line station: an [eol] section with the unit database and the class limits"),
     ("tls", "the charger can connect to the CSMS over TLS (wss://, security profile 2) and trusts its certificate"),
 ];
 

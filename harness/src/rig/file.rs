@@ -24,6 +24,9 @@ pub struct RigFile {
     /// The OCTT "Configured ..." parameters: free-form names, string values.
     #[serde(default)]
     pub test_data: BTreeMap<String, String>,
+    /// The end-of-line station's settings; read and checked by `eol_station::EolConfig::load`.
+    #[serde(default)]
+    pub eol: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

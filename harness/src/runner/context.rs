@@ -14,6 +14,8 @@ pub struct RunContext {
     pub pool: Arc<RigPool>,
     /// The run's reports (`<report_dir>/<run id>/`).
     pub report: Arc<RunReport>,
+    /// The end-of-line run of one unit (`--unit-serial`), if this is one.
+    pub eol: Option<Arc<eol_station::Station>>,
 }
 
 static CURRENT: OnceLock<Arc<RunContext>> = OnceLock::new();

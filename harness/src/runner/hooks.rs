@@ -32,13 +32,23 @@ pub async fn before(
 pub async fn after(
     feature: &Feature,
     scenario: &Scenario,
-    _finished: &ScenarioFinished,
+    finished: &ScenarioFinished,
     world: Option<&mut HarnessWorld>,
 ) {
     let Some(world) = world else { return };
+    let eol = world.run.eol.clone();
     let Some(lease) = world.lease.take() else {
+        // Not run on this rig (a requirement it lacks), or its rig did not start.
+        if let Some(eol) = &eol {
+            let failure = match finished {
+                ScenarioFinished::BeforeHookFailed(_) => Some("the rig instance did not start"),
+                _ => None,
+            };
+            eol.stage_finished(&scenario.name, failure);
+        }
         return;
     };
+    let failure = step_failure(finished);
     let key = ScenarioKey::of(feature, scenario);
     let report = world.run.report.clone();
     let measurements = std::mem::take(&mut world.memory.measurements);
@@ -56,10 +66,39 @@ pub async fn after(
     .await;
     if let Ok((lease, violations)) = checked {
         lease.release().await;
+        if let Some(eol) = &eol {
+            let stage_failure = failure.clone().or_else(|| violations.clone());
+            eol.stage_finished(&scenario.name, stage_failure.as_deref());
+            // An instrument that died leaves nothing trustworthy to measure: stop the unit's run.
+            if let Some(dead) = failure.as_deref().filter(|f| f.contains(DEAD_PLUGIN)) {
+                world.run.pool.close();
+                eol.abort(&format!("an instrument stopped working: {dead}"));
+            }
+        }
         if let Some(message) = violations {
             panic!("{message}");
         }
     }
+}
+
+/// How `CallError` describes a plugin that panicked (its instance accepts only `close`).
+const DEAD_PLUGIN: &str = "died in method";
+
+/// The failing step's message, without cucumber's prefix; `None` when the scenario passed. A
+/// scenario that ran on a rig and ends "skipped" has an undefined step: a failure (the
+/// runner's `fail_on_skipped` fails it too).
+fn step_failure(finished: &ScenarioFinished) -> Option<String> {
+    let text = match finished {
+        ScenarioFinished::StepPassed => return None,
+        ScenarioFinished::StepSkipped => "a step of this stage is not defined".to_string(),
+        ScenarioFinished::BeforeHookFailed(_) => "the rig instance did not start".to_string(),
+        ScenarioFinished::StepFailed(_, _, error) => error.to_string(),
+    };
+    Some(
+        text.strip_prefix("Step panicked. Captured output: ")
+            .unwrap_or(&text)
+            .to_string(),
+    )
 }
 
 /// Every frame the CSMS saw is judged against OCPP 1.6; a violation fails the scenario even if

@@ -58,6 +58,9 @@ pub fn main_entry(args: Vec<OsString>) -> ExitCode {
         print!("{}", steps::list());
         return ExitCode::from(EXIT_PASSED);
     }
+    if let Some(file) = &opts.custom.eol.export_csv {
+        return ExitCode::from(export_eol_csv(&opts.custom, file));
+    }
     let filtered = opts.re_filter.is_some() || opts.tags_filter.is_some();
     let prepared = match prepare(&opts.custom, filtered) {
         Ok(prepared) => prepared,
@@ -75,11 +78,54 @@ struct Prepared {
     libraries: Arc<PluginLibraries>,
     features: Vec<Feature>,
     report: Arc<report::RunReport>,
+    /// The end-of-line run of one unit (`--unit-serial`).
+    eol: Option<Arc<eol_station::Station>>,
+}
+
+/// `--export-csv`: the end-of-line records of a run or a date range; no feature runs.
+fn export_eol_csv(args: &HarnessArgs, file: &std::path::Path) -> u8 {
+    let exported = args.eol.mode(None).and_then(|mode| match mode {
+        eol_station::cli::EolMode::Export { selection, .. } => {
+            let config = eol_station::EolConfig::load(&args.rig)?;
+            eol_station::cli::export_csv(&config, file, &selection)
+        }
+        _ => Err(eol_station::EolError::Config(
+            "--export-csv needs --run ID, or both --from DATE and --to DATE".into(),
+        )),
+    });
+    match exported {
+        Ok(summary) => {
+            println!("{summary}");
+            EXIT_PASSED
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_CONFIG
+        }
+    }
 }
 
 /// `filtered`: `--name` or `--tags` select scenarios, so their number is not known in advance.
 fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
-    let rig = Arc::new(rig::load(&args.rig).map_err(|e| e.to_string())?);
+    let mut rig = rig::load(&args.rig).map_err(|e| e.to_string())?;
+    let eol_request = match args
+        .eol
+        .mode(rig.dut.product_number.as_deref())
+        .map_err(|e| e.to_string())?
+    {
+        eol_station::cli::EolMode::Test(request) => Some(request),
+        _ => None,
+    };
+    let eol_config = match &eol_request {
+        Some(_) => Some(eol_station::EolConfig::load(&args.rig).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    if let Some(request) = &eol_request {
+        // The unit under test is the one on the label: an emulated DUT takes its identity.
+        rig.dut.serial = Some(request.serial.clone());
+        rig.dut.product_number = Some(request.product_number.clone());
+    }
+    let rig = Arc::new(rig);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("features")]
     } else {
@@ -114,11 +160,31 @@ fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
     let features = features::gate_by_capabilities(&rig, loaded);
     let total = (!filtered).then(|| features.iter().map(scenario_count).sum());
     let report = report::RunReport::create(&args.report_dir, &rig, total)?;
+    // Last, once everything else is known to be usable: the unit's run is opened only for a
+    // run that will start (a locked or damaged database, or a unit that already passed, stops
+    // here with nothing run).
+    let eol = match (eol_config, eol_request) {
+        (Some(config), Some(request)) => {
+            use std::io::IsTerminal as _;
+            let station = eol_station::Station::start(
+                config,
+                request,
+                report.run_dir().to_path_buf(),
+                Box::new(std::io::stdout()),
+                std::io::stdout().is_terminal(),
+            )
+            .map_err(|e| e.to_string())?;
+            station.set_stage_count(features.iter().map(scenario_count).sum());
+            Some(Arc::new(station))
+        }
+        _ => None,
+    };
     Ok(Prepared {
         rig,
         libraries,
         features,
         report,
+        eol,
     })
 }
 
@@ -156,6 +222,7 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
         rig: Arc::clone(&prepared.rig),
         pool: Arc::clone(&pool),
         report: Arc::clone(&prepared.report),
+        eol: prepared.eol.clone(),
     });
     if let Err(e) = context::install(context) {
         eprintln!("error: {e}");
@@ -179,8 +246,9 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
     let report = prepared.report;
     let run_report = Arc::clone(&report);
     let interrupt_report = Arc::clone(&report);
+    let interrupt_eol = prepared.eol.clone();
     let failed = runtime.block_on(async move {
-        install_interrupt_handler(interrupt_pool, interrupt_report);
+        install_interrupt_handler(interrupt_pool, interrupt_report, interrupt_eol);
         run_cucumber(*opts, rig, features, run_report).await
     });
     pool.teardown_all();
@@ -205,6 +273,20 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
         }
         Err(e) => eprintln!("warning: the report was not completed: {e}"),
     }
+    if let Some(eol) = &prepared.eol {
+        let done = if INTERRUPTED.load(Ordering::SeqCst) {
+            eol.abort("Ctrl-C: the operator stopped the run")
+        } else if let Some(error) = pool.config_error() {
+            eol.abort(&format!("the station's rig did not start: {error}"))
+        } else {
+            if failed {
+                // Safety net: whatever failed, a unit with a failed scenario never passes.
+                eol.note_failure("a scenario failed (see the report)");
+            }
+            eol.finish()
+        };
+        return done.verdict.exit_status();
+    }
     if INTERRUPTED.load(Ordering::SeqCst) {
         // The run may end on its own while the Ctrl-C handler is still tearing down.
         EXIT_INTERRUPTED
@@ -221,7 +303,11 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
 /// Ctrl-C or SIGTERM: instruments to their safe state, rig processes ended, exit 130. Registered
 /// before the first scenario starts, so no signal can take the default action (dying without
 /// tearing the rig down). Must be called inside the runtime.
-fn install_interrupt_handler(pool: Arc<RigPool>, report: Arc<report::RunReport>) {
+fn install_interrupt_handler(
+    pool: Arc<RigPool>,
+    report: Arc<report::RunReport>,
+    eol: Option<Arc<eol_station::Station>>,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let (mut interrupt, mut terminate) = match (
         signal(SignalKind::interrupt()),
@@ -244,6 +330,11 @@ fn install_interrupt_handler(pool: Arc<RigPool>, report: Arc<report::RunReport>)
         );
         pool.close();
         let _ = tokio::task::spawn_blocking(move || pool.teardown_all()).await;
+        // The instruments are safe now: the unit's run is recorded as aborted, with what was
+        // measured so far.
+        if let Some(eol) = &eol {
+            eol.abort("Ctrl-C: the operator stopped the run");
+        }
         // report.json and junit.xml are already current; the page is rebuilt for what finished.
         if let Some(page) = report.write_html_now() {
             eprintln!("report: {}", page.display());

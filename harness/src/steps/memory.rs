@@ -51,6 +51,10 @@ pub struct ScenarioMemory {
     pub unobserved_stimulus: bool,
     /// The AuthorizationKey the CSMS last set with ChangeConfiguration (the rig's until then).
     pub authorization_key: Option<String>,
+    /// End-of-line: the vehicle's load on the pilot the latest step presented.
+    pub eol_pilot_load: Option<eol_station::checks::pilot_levels::PilotLoad>,
+    /// End-of-line: the meter load point, percent of the rated current.
+    pub eol_load_percent: Option<f64>,
     /// Measurements the steps made, with their limits, for the scenario's report.
     pub measurements: Vec<conformance_report::Measurement>,
 }

@@ -208,10 +208,13 @@ step_fn!(energy_agrees, |world, ctx| {
     }
 });
 
-step_fn!(value_agrees, |world, ctx| {
-    let measurand = text(&ctx, 1)?;
-    let phase = support::optional(&ctx, 2);
-    let tolerance = support::number(&ctx, 3)?;
+/// The charger's value of `measurand` (on `phase`, or the total / first phase) from a triggered
+/// MeterValues, and the analyser's at the same moment.
+pub(super) async fn readings(
+    world: &mut HarnessWorld,
+    measurand: &str,
+    phase: Option<&str>,
+) -> Result<(f64, f64), String> {
     let samples = triggered_samples(world).await?;
     let reading = world
         .call(
@@ -221,21 +224,18 @@ step_fn!(value_agrees, |world, ctx| {
             },
         )
         .await?;
-    let charger = pick(&samples, &measurand, phase.as_deref()).ok_or_else(|| {
+    let charger = pick(&samples, measurand, phase).ok_or_else(|| {
         format!(
             "the charger's MeterValues has no {measurand}{}: {samples:?}",
-            phase
-                .as_deref()
-                .map(|p| format!(" on {p}"))
-                .unwrap_or_default()
+            phase.map(|p| format!(" on {p}")).unwrap_or_default()
         )
     })?;
-    let element = |e: &pa::ElementReading| match measurand.as_str() {
+    let element = |e: &pa::ElementReading| match measurand {
         "Current.Import" => e.current_a,
         "Voltage" => e.voltage_v,
         _ => e.power_w,
     };
-    let analyser = match phase.as_deref() {
+    let analyser = match phase {
         Some(p) => {
             let n: u8 = p[1..].parse().unwrap_or(1);
             reading
@@ -248,6 +248,19 @@ step_fn!(value_agrees, |world, ctx| {
         None if measurand == "Power.Active.Import" => reading.elements.iter().map(element).sum(),
         None => reading.elements.first().map(element).unwrap_or(0.0),
     };
+    if analyser.abs() < 1e-9 {
+        return Err(format!(
+            "the analyser measures no {measurand} to compare with (charger: {charger})"
+        ));
+    }
+    Ok((charger, analyser))
+}
+
+step_fn!(value_agrees, |world, ctx| {
+    let measurand = text(&ctx, 1)?;
+    let phase = support::optional(&ctx, 2);
+    let tolerance = support::number(&ctx, 3)?;
+    let (charger, analyser) = readings(world, &measurand, phase.as_deref()).await?;
     let name = format!(
         "charger {measurand}{} against the analyser",
         phase
@@ -255,11 +268,6 @@ step_fn!(value_agrees, |world, ctx| {
             .map(|p| format!(" {p}"))
             .unwrap_or_default()
     );
-    if analyser.abs() < 1e-9 {
-        return Err(format!(
-            "the analyser measures no {measurand} to compare with (charger: {charger})"
-        ));
-    }
     let error = (charger - analyser) / analyser * 100.0;
     if support::measure(world, name, error, "%", Some(-tolerance), Some(tolerance)) {
         Ok(())

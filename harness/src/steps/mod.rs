@@ -3,6 +3,7 @@
 //! what a test engineer does or sees, never a plugin call.
 
 mod csms;
+mod eol;
 mod ev;
 mod json_match;
 pub mod memory;
@@ -49,6 +50,7 @@ pub fn all() -> Vec<&'static StepDef> {
         power::STEPS,
         residual_current::STEPS,
         metering::STEPS,
+        eol::STEPS,
     ]
     .into_iter()
     .flatten()

@@ -1,4 +1,4 @@
-@eol @eol.meter @metering @requires.power-analyser
+@eol @requires.eol-station @eol.meter @metering @requires.power-analyser
 Feature: EOL 7 - Meter accuracy against the analyser at 10 %, 50 % and 100 % of the rated current
   Each phase's current and voltage, and the total active power, from the unit's MeterValues are
   compared with the reference analyser (the unit reports active power as a total). The rated current and the class limits are the rig's `[eol]

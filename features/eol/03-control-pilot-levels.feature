@@ -1,4 +1,4 @@
-@eol @eol.cp-levels @IEC61851-1
+@eol @requires.eol-station @eol.cp-levels @IEC61851-1
 Feature: EOL 3 - Control pilot levels with the vehicle at open, 2.74 kΩ, 882 Ω and 246 Ω
   The charger drives +12 V through its 1 kΩ source resistor; the vehicle's diode and resistance
   to PE pull the positive level to 12, 9, 6 and 3 V (states A to D). The tolerance is the rig's

@@ -1,4 +1,4 @@
-@eol @eol.self-test
+@eol @requires.eol-station @eol.self-test
 Feature: EOL 2 - Start-up self-test and the ready light
   At power-on the unit runs its self-tests (power board link, residual-current detector) and is
   ready when its central light is solid white.
