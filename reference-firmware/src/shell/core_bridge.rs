@@ -175,6 +175,16 @@ impl CoreBridge {
         out
     }
 
+    /// The latest meter reading of the core's snapshot, as an OCPP event (the board samples
+    /// only every 10 s while the contactor is open; OCPP wants a fresh reading about once a
+    /// second, e.g. for a triggered MeterValues).
+    pub fn meter_of(&self, snapshot: &Snapshot) -> CoreEvent {
+        CoreEvent::Meter {
+            connector: CONNECTOR,
+            reading: self.meter(&snapshot.meter, Some(snapshot)),
+        }
+    }
+
     fn meter(&self, m: &MeterReading, snapshot: Option<&Snapshot>) -> OcppMeter {
         let n = usize::from(self.phases.clamp(1, 3));
         let per_phase = |f: &dyn Fn(usize) -> f64| {

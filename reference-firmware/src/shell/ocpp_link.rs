@@ -23,6 +23,9 @@ use super::unit_config::UnitConfig;
 use crate::core::{Event, Input, Snapshot, StopReason, Variant};
 use crate::ocpp_transport::{self, TransportCommand, TransportConfig, TransportEvent};
 
+/// How often the core's latest meter reading is handed to the charge point.
+const METER_REPORT_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Everything the link needs to start.
 #[derive(Debug, Clone)]
 pub struct OcppLinkConfig {
@@ -181,6 +184,8 @@ impl Link {
             profile = self.cfg.security_profile,
             "OCPP link started"
         );
+        let mut meter_tick = tokio::time::interval(METER_REPORT_INTERVAL);
+        meter_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let wake = self
                 .cp
@@ -213,6 +218,13 @@ impl Link {
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
                 Some(ev) = self.local.1.recv() => self.cp.handle(self.clock.now(), ev),
+                _ = meter_tick.tick() => {
+                    let snap = self.snapshot.borrow().clone();
+                    if let Some(snap) = snap.filter(|s| s.board_link_up) {
+                        let ev = self.bridge.meter_of(&snap);
+                        self.cp.handle(self.clock.now(), ev);
+                    }
+                }
                 _ = tokio::time::sleep(wake) => self.cp.on_timeout(self.clock.now()),
             }
             self.drain().await;
