@@ -129,6 +129,7 @@ pub fn spawn(
         local: mpsc::unbounded_channel(),
         commands: None,
         connected: false,
+        security_change: None,
     };
     tokio::spawn(link.run(events));
     Ok(status_rx)
@@ -168,6 +169,8 @@ struct Link {
     /// `None` until the first outputs (ping interval) are known.
     commands: Option<mpsc::UnboundedSender<TransportCommand>>,
     connected: bool,
+    /// Security settings to apply once the current batch of outputs is performed.
+    security_change: Option<(u8, Option<String>)>,
 }
 
 impl Link {
@@ -261,6 +264,11 @@ impl Link {
         while let Some(out) = self.cp.poll_output() {
             self.perform(out).await;
         }
+        // New security settings reconnect only after every frame of this batch was queued
+        // (the ChangeConfiguration.conf that asked for them goes out on the old connection).
+        if let Some((profile, key)) = self.security_change.take() {
+            self.on_security_settings(profile, key);
+        }
     }
 
     async fn perform(&mut self, out: Output) {
@@ -299,7 +307,13 @@ impl Link {
             Output::SecuritySettings {
                 profile,
                 authorization_key,
-            } => self.on_security_settings(profile, authorization_key),
+            } => {
+                let key = match self.security_change.take() {
+                    Some((_, earlier)) => authorization_key.or(earlier),
+                    None => authorization_key,
+                };
+                self.security_change = Some((profile, key));
+            }
             Output::SetClock { utc } => self.clock.set(utc),
             Output::Store { key, bytes } => {
                 if let Err(e) = self.store.save(key, &bytes) {
