@@ -310,7 +310,8 @@ impl Charger {
             }
             Input::RemoteStart { id_tag } => {
                 let tag = normalise_id_tag(&id_tag);
-                if self.session.is_some() {
+                // A finished session (vehicle still plugged in) makes way, as for a card.
+                if self.session.as_ref().is_some_and(|s| !s.finished) {
                     self.emit(Event::AuthorizationRejected {
                         id_tag: Some(tag),
                         reason: "a session is already running".into(),
