@@ -23,6 +23,9 @@ use super::unit_config::UnitConfig;
 use crate::core::{Event, Input, Snapshot, StopReason, Variant};
 use crate::ocpp_transport::{self, TransportCommand, TransportConfig, TransportEvent};
 
+/// Pause between closing the connection and reconnecting with new security settings.
+const SECURITY_RECONNECT_PAUSE: Duration = Duration::from_secs(1);
+
 /// How often the core's latest meter reading is handed to the charge point.
 const METER_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -137,11 +140,9 @@ pub fn spawn(
 
 fn transport_config(cfg: &OcppLinkConfig, ping_s: Option<u32>) -> TransportConfig {
     let mut t = TransportConfig::new(cfg.csms_url.clone(), cfg.charge_point_id.clone());
-    // Security profile 0 sends no credentials even if a key is stored.
-    t.authorization_key = cfg
-        .authorization_key
-        .clone()
-        .filter(|_| cfg.security_profile >= 1);
+    // A configured key is always sent (a CSMS at profile 0 ignores it; one that sets a key
+    // expects it on the next connection).
+    t.authorization_key = cfg.authorization_key.clone();
     t.ca_certificates_pem = cfg.ca_pem.clone();
     t.ping_interval = ping_s
         .filter(|s| *s > 0)
@@ -390,7 +391,16 @@ impl Link {
         self.cfg.authorization_key = key_now;
         let ping = self.transport.ping_interval.map(|d| d.as_secs() as u32);
         self.transport = transport_config(&self.cfg, ping);
-        self.send(TransportCommand::Reconfigure(self.transport.clone()));
+        // Close now, reconnect with the new settings after a pause, as the unit's network
+        // stack would (the CSMS sees the old connection end before the new one starts).
+        self.send(TransportCommand::Disconnect);
+        if let Some(commands) = self.commands.clone() {
+            let config = self.transport.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(SECURITY_RECONNECT_PAUSE).await;
+                let _ = commands.send(TransportCommand::Reconfigure(config));
+            });
+        }
     }
 
     /// Socket variants: end the session so the core releases the lock, then report whether
