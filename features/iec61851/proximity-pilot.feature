@@ -36,6 +36,7 @@ Feature: IEC 61851-1 proximity pilot codings of a socket outlet
       | 32    | 220  | 16      |
       | 63    | 100  | 16      |
 
+  @iec.pp-above-range
   Scenario: A PP resistance above the highest range (no cable) gives no charging
     When the EV plugs in with a cable coded 4700 Ω
     And the CSMS sends RemoteStartTransaction:

@@ -39,6 +39,9 @@ use super::{
     ChargerConfig, ConnectorStatus, Event, Fault, Input, Output, StopReason, StoreRequest, Stored,
 };
 
+/// Below this current on every phase the vehicle is taken to draw nothing.
+const NO_LOAD_CURRENT_A: f64 = 0.5;
+
 /// Residual readings are ignored this long after a self-test result (test current decays).
 const RCM_SETTLE_MS: u64 = 200;
 /// The energy register is stored at most this often while it grows.
@@ -118,6 +121,9 @@ pub struct Charger {
     stored_mwh: u64,
     last_energy_store: Millis,
     meter: MeterReading,
+    /// When the latest metering sample arrived: a sample newer than the PWM withdrawal that
+    /// shows no current lets the contactor open without waiting out the 6 s.
+    meter_at: Option<Millis>,
 
     // Authorization and session.
     auth_mode: AuthMode,
@@ -190,6 +196,7 @@ impl Charger {
                 energy_wh: energy.total_wh(),
                 ..MeterReading::default()
             },
+            meter_at: None,
             energy,
             auth_mode: AuthMode::OfflineList,
             offline_cards: stored
@@ -425,7 +432,10 @@ impl Charger {
             }
             _ if !self.board_up => {}
             BoardMessage::Status(s) => self.on_status(now, s),
-            BoardMessage::MeterSample(m) => self.on_meter(m),
+            BoardMessage::MeterSample(m) => {
+                self.meter_at = Some(now);
+                self.on_meter(m)
+            }
             BoardMessage::RfidCard { uid } => match id_tag_of_uid(&uid) {
                 Ok(tag) => self.on_id_tag(now, tag),
                 Err(e) => self.emit(Event::AuthorizationRejected {
@@ -915,7 +925,17 @@ impl Charger {
             let under_load_expired = self
                 .pwm_withdrawn_at
                 .is_some_and(|t| now.since(t) >= s.stop_under_load_ms);
-            let mut open = !hard_ok || (!is_pwm && under_load_expired);
+            // Once the EV has stopped drawing after the PWM went away there is no load to
+            // break, so the contactor need not wait out the 6 s.
+            let load_gone = self.pwm_withdrawn_at.is_some_and(|t| {
+                self.meter_at.is_some_and(|m| m > t)
+                    && self
+                        .meter
+                        .phases
+                        .iter()
+                        .all(|p| p.current_a < NO_LOAD_CURRENT_A)
+            });
+            let mut open = !hard_ok || (!is_pwm && (under_load_expired || load_gone));
             if open
                 && hard_ok_except_pilot(self)
                 && self.pilot.stable() == PilotState::B
