@@ -4,8 +4,8 @@
 
 mod common;
 
-use board_link::PilotOutput;
-use common::{Rig, SelfTestAnswer, Vehicle};
+use board_link::{BoardMessage, PilotOutput};
+use common::{Rig, SelfTestAnswer, Vehicle, STEP_MS};
 use reference_firmware::core::proximity::PpTable;
 use reference_firmware::core::residual::TripPoint;
 use reference_firmware::core::*;
@@ -197,6 +197,30 @@ fn stop_under_load_6_s_after_pwm_is_withdrawn() {
     let opened = rig.last_contactor_change(false).unwrap();
     assert_eq!(opened.since(t), 6000);
     assert_eq!(rig.connector_status(), ConnectorStatus::SuspendedEvse);
+}
+
+#[test]
+fn after_pwm_is_withdrawn_an_ev_drawing_nothing_does_not_wait_out_the_6_s() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    rig.input(Input::ExternalLimit { deciamps: Some(0) });
+    let t = rig.now;
+    rig.advance(300);
+    assert!(rig.contactor, "no metering sample since the withdrawal yet");
+    // The EV stays in C but has stopped drawing: the next sample shows no current.
+    let mut idle = rig.meter_sample();
+    for phase in idle.phases.iter_mut() {
+        phase.current_ma = 0;
+        phase.active_power_tenth_w = 0;
+    }
+    rig.board_says(BoardMessage::MeterSample(idle));
+    rig.advance(STEP_MS);
+    let opened = rig.last_contactor_change(false).expect("contactor opened");
+    assert!(
+        opened.since(t) < 1000,
+        "opened {} ms after the withdrawal",
+        opened.since(t)
+    );
 }
 
 #[test]
