@@ -38,11 +38,20 @@ fn a_wrong_expectation_fails_and_says_why() {
 /// The default rig with the deliberately wrong scenario listed as a known failure of the DUT.
 fn rig_with_known_failure(dir: &std::path::Path) -> String {
     let rig = std::fs::read_to_string(workspace_root().join("rigs/emulated.toml")).unwrap();
-    let marked = rig.replacen(
-        "[dut]\n",
-        "[dut]\nknown_failures = { deliberately-wrong = \"expects state C from a vehicle in B\" }\n",
-        1,
-    );
+    let entry = "\"deliberately-wrong\" = \"expects state C from a vehicle in B\"\n";
+    let marked = if rig.contains("[dut.known_failures]\n") {
+        rig.replacen(
+            "[dut.known_failures]\n",
+            &format!("[dut.known_failures]\n{entry}"),
+            1,
+        )
+    } else {
+        rig.replacen(
+            "[dut]\n",
+            &format!("[dut.known_failures]\n{entry}\n[dut]\n"),
+            1,
+        )
+    };
     assert_ne!(rig, marked, "rigs/emulated.toml has a [dut] section");
     let path = dir.join("rig.toml");
     std::fs::write(&path, marked).unwrap();
