@@ -75,21 +75,31 @@ impl StateDir {
     }
 
     fn load<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        let path = self.dir.join(name);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
-        }
+        load_json(&self.dir, name)
     }
 
     fn save<T: Serialize>(&self, name: &str, value: &T) -> Result<(), String> {
-        let path = self.dir.join(name);
-        let bytes = serde_json::to_vec_pretty(value).expect("stored types serialise");
-        write_atomic(&path, &bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        save_json(&self.dir, name, value)
     }
+}
+
+/// Reads the JSON file `name` in `dir`; `None` when it does not exist yet.
+pub(crate) fn load_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, String> {
+    let path = dir.join(name);
+    match fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+    }
+}
+
+/// Writes `value` as the JSON file `name` in `dir`, crash-safe (see [`write_atomic`]).
+pub(crate) fn save_json<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<(), String> {
+    let path = dir.join(name);
+    let bytes = serde_json::to_vec_pretty(value).expect("stored types serialise");
+    write_atomic(&path, &bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
 /// Replaces `path` atomically with `bytes`.

@@ -154,20 +154,11 @@ impl UnitConfig {
     }
 
     fn load<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        let path = self.dir.join(name);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
-        }
+        super::storage::load_json(&self.dir, name)
     }
 
     fn save<T: Serialize>(&self, name: &str, value: &T) -> Result<(), String> {
-        let path = self.dir.join(name);
-        let bytes = serde_json::to_vec_pretty(value).expect("unit configuration serialises");
-        write_atomic(&path, &bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+        super::storage::save_json(&self.dir, name, value)
     }
 }
 
