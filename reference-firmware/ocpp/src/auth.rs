@@ -25,7 +25,7 @@ fn effective(info: &IdTagInfo, now: DateTime<Utc>) -> IdTagInfo {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LocalList {
-    version: i32,
+    pub(crate) version: i32,
     entries: BTreeMap<String, IdTagInfo>,
 }
 

@@ -29,6 +29,8 @@ pub struct Settings {
     pub reset_grace_s: i64,
     /// Seed of the reconnect back-off jitter (e.g. derived from the serial number).
     pub jitter_seed: u64,
+    /// Seeded defects to act out (always empty without the `seeded-defects` feature).
+    pub defects: crate::defects::OcppDefects,
 }
 
 impl Settings {
@@ -49,6 +51,7 @@ impl Settings {
             jitter_seed: serial_number.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
                 (h ^ b as u64).wrapping_mul(0x100_0000_01B3)
             }),
+            defects: Default::default(),
         }
     }
 }

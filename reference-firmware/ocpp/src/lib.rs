@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod charge_point;
 pub mod config;
+pub mod defects;
 pub mod firmware;
 pub mod frame;
 pub mod io;
@@ -19,6 +20,7 @@ pub mod smart_charging;
 pub mod transport;
 pub mod tx_queue;
 
+pub use defects::{OcppDefect, OcppDefects};
 pub use charge_point::{ChargePoint, Registration, Transaction};
 pub use io::{
     Cable, CoreEvent, MeterReading, Output, PhaseValues, ResetKind, Settings, StoredState,

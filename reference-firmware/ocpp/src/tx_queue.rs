@@ -64,6 +64,17 @@ impl TxQueue {
         self.entries.push_back(message);
     }
 
+    /// Only for the seeded defect `meter-values-newest-first`: puts the message in front of
+    /// the MeterValues waiting at the tail (but behind the head, which may be in flight), so
+    /// meter values queued while offline leave newest first.
+    pub fn push_before_queued_meter_values(&mut self, message: Queued) {
+        let mut at = self.entries.len();
+        while at > 1 && self.entries[at - 1].action == "MeterValues" {
+            at -= 1;
+        }
+        self.entries.insert(at, message);
+    }
+
     /// Highest local transaction number referenced by the queue (0 if none).
     pub fn max_local_tx(&self) -> u64 {
         self.entries

@@ -148,7 +148,10 @@ impl ChargePoint {
         if c.finishing {
             return plain(ChargePointStatus::Finishing);
         }
-        if c.plugged || c.authorized.is_some() {
+        // Seeded defect: Preparing forgotten, the connector stays Available until charging.
+        if (c.plugged || c.authorized.is_some())
+            && !self.defect(crate::defects::OcppDefect::StatusPreparingNeverSent)
+        {
             return plain(ChargePointStatus::Preparing);
         }
         if self.is_reserved(id) {

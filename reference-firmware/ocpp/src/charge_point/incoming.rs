@@ -15,7 +15,9 @@ use rust_ocpp::v1_6::messages::get_local_list_version::GetLocalListVersionRespon
 use rust_ocpp::v1_6::messages::send_local_list::{SendLocalListRequest, SendLocalListResponse};
 use rust_ocpp::v1_6::messages::unlock_connector::UnlockConnectorRequest;
 use rust_ocpp::v1_6::messages::update_firmware::UpdateFirmwareRequest;
-use rust_ocpp::v1_6::types::{ClearCacheStatus, DataTransferStatus, UpdateStatus};
+use rust_ocpp::v1_6::types::{
+    ClearCacheStatus, ConfigurationStatus, DataTransferStatus, UpdateStatus,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -175,9 +177,16 @@ impl ChargePoint {
             self.persist_config();
             self.after_config_change(now, key, value, previous_profile);
         }
-        Ok(ChangeConfigurationResponse {
-            status: change.status(),
-        })
+        let status = match change {
+            // Seeded defect: an unknown key is acknowledged as if it had been stored.
+            Change::NotSupported
+                if self.defect(crate::defects::OcppDefect::UnknownConfigKeyAccepted) =>
+            {
+                ConfigurationStatus::Accepted
+            }
+            _ => change.status(),
+        };
+        Ok(ChangeConfigurationResponse { status })
     }
 
     /// Side effects of an accepted configuration change.
@@ -245,10 +254,15 @@ impl ChargePoint {
             UpdateStatus::Failed
         } else {
             let max = self.config.int(keys::LOCAL_AUTH_LIST_MAX_LENGTH).max(0) as usize;
+            let previous_version = self.local_list.version;
             let status = self
                 .local_list
                 .update(req.list_version, req.update_type, &data, max);
             if status == UpdateStatus::Accepted {
+                // Seeded defect: the entries are taken over, the list's version is not.
+                if self.defect(crate::defects::OcppDefect::LocalListVersionNotUpdated) {
+                    self.local_list.version = previous_version;
+                }
                 let list = self.local_list.clone();
                 self.store(store_keys::LOCAL_LIST, &list);
             }

@@ -108,6 +108,15 @@ impl ChargePoint {
             })
             .collect();
         let jitter_state = settings.jitter_seed | 1;
+        // Seeded defect: the stored queue is not read back (lost on reboot).
+        let queue = if settings
+            .defects
+            .has(crate::defects::OcppDefect::OfflineQueueLostOnReboot)
+        {
+            TxQueue::default()
+        } else {
+            stored.decode(store_keys::TX_QUEUE).unwrap_or_default()
+        };
         let mut cp = ChargePoint {
             settings,
             config,
@@ -123,7 +132,7 @@ impl ChargePoint {
             outstanding: None,
             pending: VecDeque::new(),
             connectors,
-            queue: stored.decode(store_keys::TX_QUEUE).unwrap_or_default(),
+            queue,
             security_queue: stored
                 .decode(store_keys::SECURITY_QUEUE)
                 .unwrap_or_default(),
@@ -418,6 +427,11 @@ impl ChargePoint {
 
     fn valid_connector(&self, id: u32) -> bool {
         id >= 1 && id <= self.settings.connectors.max(1)
+    }
+
+    /// Whether a seeded defect is active (always `false` without the `seeded-defects` feature).
+    fn defect(&self, d: crate::defects::OcppDefect) -> bool {
+        self.settings.defects.has(d)
     }
 
     fn seconds(&self, key: &str) -> Duration {

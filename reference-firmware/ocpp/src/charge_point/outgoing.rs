@@ -349,7 +349,10 @@ impl ChargePoint {
         self.out.push_back(Output::SetClock {
             utc: conf.current_time,
         });
-        let wait = if conf.interval > 0 {
+        let wait = if self.defect(crate::defects::OcppDefect::BootRetriedEarly) {
+            // Seeded defect: a fixed short retry instead of the CSMS's interval.
+            Duration::seconds(1)
+        } else if conf.interval > 0 {
             Duration::seconds(conf.interval as i64)
         } else {
             Duration::seconds(60)
@@ -357,7 +360,10 @@ impl ChargePoint {
         match conf.status {
             RegistrationStatus::Accepted => {
                 self.registration = Registration::Accepted;
-                if conf.interval > 0 {
+                // Seeded defect: the CSMS's interval is not taken over.
+                if conf.interval > 0
+                    && !self.defect(crate::defects::OcppDefect::HeartbeatIntervalIgnored)
+                {
                     self.config
                         .set_internal(keys::HEARTBEAT_INTERVAL, conf.interval.to_string());
                     self.persist_config();

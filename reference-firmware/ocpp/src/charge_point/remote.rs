@@ -373,6 +373,10 @@ impl ChargePoint {
     }
 
     pub(super) fn expire_reservations(&mut self, now: DateTime<Utc>) {
+        // Seeded defect: the expiry date is stored but never acted on.
+        if self.defect(crate::defects::OcppDefect::ReservationNeverExpires) {
+            return;
+        }
         if !self.reservations.expire(now).is_empty() {
             self.persist_reservations();
         }

@@ -509,11 +509,19 @@ impl ChargePoint {
     ) {
         match serde_json::to_value(payload) {
             Ok(payload) => {
-                self.queue.push(Queued {
+                let message = Queued {
                     local_tx,
                     action: action.to_string(),
                     payload,
-                });
+                };
+                // Seeded defect: queued meter values kept as a stack (newest sent first).
+                if action == "MeterValues"
+                    && self.defect(crate::defects::OcppDefect::MeterValuesNewestFirst)
+                {
+                    self.queue.push_before_queued_meter_values(message);
+                } else {
+                    self.queue.push(message);
+                }
                 self.persist_queue();
             }
             Err(e) => self.warn(format!("cannot encode {action}: {e}")),
@@ -542,6 +550,12 @@ impl ChargePoint {
                 ReadingContext::TransactionEnd,
             ));
         }
+        // Seeded defect: the reason is hard-wired to the local stop button's.
+        let reason = if self.defect(crate::defects::OcppDefect::StopReasonAlwaysLocal) {
+            Reason::Local
+        } else {
+            reason
+        };
         let req = StopTransactionRequest {
             id_tag,
             meter_stop: meter_stop.round() as i32,

@@ -149,7 +149,13 @@ impl ChargePoint {
     pub(super) fn update_limits(&mut self, now: DateTime<Utc>) {
         let el = self.electrical();
         for c in self.connector_ids() {
-            let tx = self.tx_context(c);
+            // Seeded defect: the pilot's limit is computed without the transaction, so a
+            // TxProfile shows in GetCompositeSchedule but never reaches the pilot.
+            let tx = if self.defect(crate::defects::OcppDefect::TxProfileIgnored) {
+                None
+            } else {
+                self.tx_context(c)
+            };
             let limit = self
                 .profiles
                 .limit_at(c, now, tx, now, el)
