@@ -230,6 +230,7 @@ fn prepare(args: Args) -> Result<Start, String> {
                 .clone()
                 .unwrap_or_else(|| args.serial.clone());
             let mut link = OcppLinkConfig::new(url, &id, &variant, &args.serial, state.path());
+            link.settings.defects = defects.ocpp();
             link.authorization_key = connection.authorization_key.clone();
             link.security_profile = connection.security_profile;
             link.ca_pem = unit.csms_ca()?;
@@ -242,7 +243,15 @@ fn prepare(args: Args) -> Result<Start, String> {
         serial: args.serial.clone(),
         pin: pin.clone(),
         ap_window: std::time::Duration::from_secs(args.ap_window_s),
-        options: None,
+        options: defects
+            .has(SeededDefect::PinLockoutNever)
+            .then(|| crate::ui::UiOptions {
+                security: crate::ui::SecurityConfig {
+                    seeded_lockout_never: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
     });
     tracing::info!(
         product = variant.product_number,
@@ -252,6 +261,7 @@ fn prepare(args: Args) -> Result<Start, String> {
         board = %args.board,
         state_dir = %args.state_dir.display(),
         csms = ?connection.csms_url,
+        seeded_defects = ?defects.names(),
         "starting"
     );
     let mut charger = ChargerConfig::new(variant);

@@ -70,3 +70,76 @@ fn energy_three_percent_fast() {
         "register {fast} Wh, correct {right} Wh"
     );
 }
+
+#[test]
+fn cp_pe_short_ignored_keeps_charging() {
+    let mut rig = rig_with(SeededDefect::CpPeShortIgnored, 130577);
+    rig.start_charging();
+    rig.vehicle = Vehicle::ShortToPe;
+    rig.advance(1_000);
+    assert!(rig.contactor, "the defect must keep the contactor closed");
+    assert_eq!(rig.fault(), None);
+    let mut good = Rig::halo();
+    good.start_charging();
+    good.vehicle = Vehicle::ShortToPe;
+    good.advance(1_000);
+    assert!(!good.contactor, "a clean charger opens on a CP-PE short");
+}
+
+/// Whether the core reacted to a card the board's reader reported.
+fn reacts_to_reader_card(rig: &mut Rig) -> bool {
+    let before = rig.events.len();
+    rig.board_says(board_link::BoardMessage::RfidCard {
+        uid: vec![9, 8, 7, 6],
+    });
+    rig.advance(100);
+    rig.events[before..].iter().any(|(_, e)| {
+        matches!(
+            e,
+            Event::AuthorizationRequested { .. } | Event::AuthorizationRejected { .. }
+        )
+    })
+}
+
+#[test]
+fn rfid_reader_dead_sees_no_card() {
+    let mut rig = rig_with(SeededDefect::RfidReaderDead, 130577);
+    assert!(!reacts_to_reader_card(&mut rig), "a dead reader saw a card");
+    let mut good = Rig::halo();
+    good.advance(200);
+    assert!(reacts_to_reader_card(&mut good), "a clean charger sees it");
+}
+
+#[test]
+fn uid_truncated_to_4_bytes() {
+    let uid = [0x04, 0xA2, 0xB3, 0xC4, 0x5D, 0x6E, 0x7F];
+    let tag_of = |rig: &mut Rig| {
+        rig.card(&uid);
+        rig.events.iter().rev().find_map(|(_, e)| match e {
+            Event::AuthorizationRequested { id_tag } => Some(id_tag.clone()),
+            Event::AuthorizationRejected { id_tag, .. } => id_tag.clone(),
+            _ => None,
+        })
+    };
+    let mut rig = rig_with(SeededDefect::UidTruncatedTo4Bytes, 130577);
+    assert_eq!(tag_of(&mut rig).as_deref(), Some("04A2B3C4"));
+    let mut good = Rig::halo();
+    good.advance(200);
+    assert_eq!(tag_of(&mut good).as_deref(), Some("04A2B3C45D6E7F"));
+}
+
+#[test]
+fn installation_max_ignored() {
+    let inst = Installation {
+        max_current_a: 10,
+        fuse_rating_a: 32,
+        phases: 3,
+        earthing: Earthing::TN,
+    };
+    let mut rig = rig_with(SeededDefect::InstallationMaxIgnored, 130577);
+    rig.charger.set_installation(rig.now, inst).unwrap();
+    assert_eq!(rig.charger.snapshot().limit_deciamps, 160, "16 A: rating");
+    let mut good = Rig::halo();
+    good.charger.set_installation(good.now, inst).unwrap();
+    assert_eq!(good.charger.snapshot().limit_deciamps, 100, "10 A");
+}

@@ -294,7 +294,7 @@ impl Charger {
                     total: self.frame_errors,
                 });
             }
-            Input::CardPresented { uid } => match id_tag_of_uid(&uid) {
+            Input::CardPresented { uid } => match self.id_tag_of_card(&uid) {
                 Ok(tag) => self.on_id_tag(now, tag),
                 Err(e) => self.emit(Event::AuthorizationRejected {
                     id_tag: None,
@@ -436,7 +436,10 @@ impl Charger {
                 self.meter_at = Some(now);
                 self.on_meter(m)
             }
-            BoardMessage::RfidCard { uid } => match id_tag_of_uid(&uid) {
+            // Seeded defect: the reader's reports are lost on the way to the core.
+            BoardMessage::RfidCard { .. } if self.cfg.defects.has(SeededDefect::RfidReaderDead) => {
+            }
+            BoardMessage::RfidCard { uid } => match self.id_tag_of_card(&uid) {
                 Ok(tag) => self.on_id_tag(now, tag),
                 Err(e) => self.emit(Event::AuthorizationRejected {
                     id_tag: None,
@@ -495,7 +498,12 @@ impl Charger {
             self.diode_bad_since = None;
             self.diode_ok_since = None;
         } else {
-            let seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| p != PilotState::F);
+            let seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| {
+                // Seeded defect: 0 V (E) is dropped like a between-bands glitch, so the last
+                // state holds.
+                p != PilotState::F
+                    && !(p == PilotState::E && self.cfg.defects.has(SeededDefect::CpPeShortIgnored))
+            });
             if let Some(state) = self.pilot.sample(now, seen) {
                 self.on_pilot_changed(now, state);
             }
@@ -643,6 +651,15 @@ impl Charger {
         }
     }
 
+    /// The id tag of a card's UID.
+    fn id_tag_of_card(&self, uid: &[u8]) -> Result<String, super::auth::BadUid> {
+        if self.cfg.defects.has(SeededDefect::UidTruncatedTo4Bytes) && uid.len() > 4 {
+            // Seeded defect: a reader driver that only knows single-size (4-byte) UIDs.
+            return id_tag_of_uid(&uid[..4]);
+        }
+        id_tag_of_uid(uid)
+    }
+
     fn latch(&mut self, fault: Fault) {
         if self.latched.is_none() {
             tracing::error!(?fault, "fault latched until the vehicle is unplugged");
@@ -715,7 +732,12 @@ impl Charger {
         };
         effective_limit(&LimitInputs {
             variant_deciamps: v.rated_current_a * 10,
-            installation_deciamps: self.installation.max_current_a * 10,
+            // Seeded defect: the installation's maximum is read from the variant's rating.
+            installation_deciamps: if self.cfg.defects.has(SeededDefect::InstallationMaxIgnored) {
+                v.rated_current_a * 10
+            } else {
+                self.installation.max_current_a * 10
+            },
             fuse_deciamps: self.installation.fuse_rating_a * 10,
             cable_deciamps: Some(cable),
             temperature_deciamps: self.thermal.limit_deciamps(v.rated_current_a * 10),

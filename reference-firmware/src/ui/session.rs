@@ -27,6 +27,9 @@ pub struct SecurityConfig {
     pub session_idle: Duration,
     /// Sessions kept at once; logging in beyond this drops the oldest.
     pub max_sessions: usize,
+    /// The seeded defect `pin-lockout-never` (set only by a firmware built with the
+    /// `seeded-defects` feature): wrong PINs are never counted.
+    pub seeded_lockout_never: bool,
 }
 
 impl Default for SecurityConfig {
@@ -36,6 +39,7 @@ impl Default for SecurityConfig {
             lockout: Duration::from_secs(5 * 60),
             session_idle: Duration::from_secs(15 * 60),
             max_sessions: 8,
+            seeded_lockout_never: false,
         }
     }
 }
@@ -156,7 +160,10 @@ impl SessionCore {
             self.consecutive_failures = 0;
             return Ok(());
         }
-        self.consecutive_failures += 1;
+        // Seeded defect: the failure counter is never advanced, so the lock-out never comes.
+        if !self.config.seeded_lockout_never {
+            self.consecutive_failures += 1;
+        }
         if self.consecutive_failures >= self.config.max_failed_pins {
             self.consecutive_failures = 0;
             self.locked_until = Some(now + self.config.lockout);
@@ -356,6 +363,23 @@ mod tests {
         );
         let t2 = t0 + Duration::from_secs(300);
         assert!(core.login(t2, "4711-0815", PIN, random(3)).is_ok());
+    }
+
+    #[test]
+    fn seeded_defect_never_locks_out() {
+        let mut core = SessionCore::new(SecurityConfig {
+            seeded_lockout_never: true,
+            ..SecurityConfig::default()
+        });
+        let t0 = Instant::now();
+        for _ in 0..20 {
+            assert!(matches!(
+                core.check_pin(t0, "0000", Some("123456")),
+                Err(PinError::WrongPin { .. })
+            ));
+        }
+        assert_eq!(core.lockout_remaining(t0), None);
+        assert_eq!(core.check_pin(t0, "123456", Some("123456")), Ok(()));
     }
 
     #[test]
