@@ -1,6 +1,6 @@
 //! The command line: cucumber's own options (`--name`, `--tags`, `--concurrency`, `--fail-fast`,
 //! `--retry`, `-v`, `--color`) plus the harness's (`PATH...`, `--rig`, `--report-dir`,
-//! `--plugin-path`, `--list-steps`).
+//! `--plugin-path`, `--seed-defect`, `--list-steps`).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -28,6 +28,11 @@ pub struct HarnessArgs {
     /// folder (repeatable).
     #[arg(long = "plugin-path", value_name = "DIR")]
     pub plugin_path: Vec<PathBuf>,
+
+    /// Seed a defect into the emulated firmware (repeatable; emulated rigs with the bundled
+    /// firmware only). The report records it. See features/SEEDED_DEFECTS.md.
+    #[arg(long = "seed-defect", value_name = "NAME")]
+    pub seed_defect: Vec<String>,
 
     /// Print every step pattern with an example and exit.
     #[arg(long)]

@@ -74,6 +74,7 @@ fn main() {
         harness_version: env!("CARGO_PKG_VERSION").into(),
         started: start,
         ended: None,
+        seeded_defects: Vec::new(),
     };
     let mut writer = ReportWriter::create(dir.path(), meta).expect("writer");
     let began = Instant::now();

@@ -39,6 +39,10 @@ pub struct RunMeta {
     pub started: DateTime<Utc>,
     /// Set when the run finished; absent in a partial report.
     pub ended: Option<DateTime<Utc>>,
+    /// Defects deliberately seeded into an emulated firmware (`--seed-defect`): such a run
+    /// proves the suite, it is never a clean run of a charger. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seeded_defects: Vec<String>,
 }
 
 /// The charger under test.

@@ -187,6 +187,9 @@ pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command
             if !values.csms_ca.is_empty() {
                 command.args(["--csms-ca", &values.csms_ca]);
             }
+            for defect in &rig.dut.seeded_defects {
+                command.args(["--seed-defect", defect]);
+            }
             command
         }
     }

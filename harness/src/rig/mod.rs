@@ -102,6 +102,9 @@ pub struct Dut {
     /// Scenario tags (without `@`) this DUT is known to fail, with the reason
     /// (`[dut] known_failures`).
     pub known_failures: BTreeMap<String, String>,
+    /// Seeded firmware defects from the command line (`--seed-defect`), passed to the emulated
+    /// firmware; never from the rig file.
+    pub seeded_defects: Vec<String>,
 }
 
 impl Dut {
@@ -331,6 +334,7 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             ready_timeout: std::time::Duration::from_secs_f64(d.ready_timeout_s),
             features: dut_features,
             known_failures: d.known_failures,
+            seeded_defects: Vec::new(),
         },
         instruments,
         tolerances: raw.tolerances,

@@ -120,6 +120,7 @@ fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
         Some(_) => Some(eol_station::EolConfig::load(&args.rig).map_err(|e| e.to_string())?),
         None => None,
     };
+    rig.dut.seeded_defects = seeded_defects(&rig, &args.seed_defect)?;
     if let Some(request) = &eol_request {
         // The unit under test is the one on the label: an emulated DUT takes its identity.
         rig.dut.serial = Some(request.serial.clone());
@@ -186,6 +187,33 @@ fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
         report,
         eol,
     })
+}
+
+/// `--seed-defect`: only for the bundled firmware of an emulated rig (a real or custom
+/// firmware cannot be told to misbehave), and only names the firmware knows.
+fn seeded_defects(rig: &Rig, names: &[String]) -> Result<Vec<String>, String> {
+    let Some(first) = names.first() else {
+        return Ok(Vec::new());
+    };
+    if rig.dut.kind != rig::DutKind::Emulated {
+        return Err(format!(
+            "--seed-defect {first}: rig file {} has a [dut] kind that is not \"emulated\"; \
+             defects can only be seeded into the bundled emulated firmware",
+            rig.path.display()
+        ));
+    }
+    if rig.dut.command.is_some() {
+        return Err(format!(
+            "--seed-defect {first}: rig file {} sets [dut] command; defects can only be seeded \
+             into the bundled emulated firmware",
+            rig.path.display()
+        ));
+    }
+    for name in names {
+        name.parse::<reference_firmware::core::SeededDefect>()
+            .map_err(|e| format!("--seed-defect: {e}"))?;
+    }
+    Ok(names.to_vec())
 }
 
 fn scenario_count(feature: &Feature) -> usize {

@@ -103,6 +103,7 @@ impl RunReport {
             harness_version: env!("CARGO_PKG_VERSION").to_string(),
             started,
             ended: None,
+            seeded_defects: rig.dut.seeded_defects.clone(),
         };
         let writer = ReportWriter::create(report_dir, meta).map_err(|e| e.to_string())?;
         Ok(Arc::new(RunReport {

@@ -61,6 +61,14 @@ fn banner(page: &mut String, report: &Report, verdict: &str) {
          <span class=\"counts\">{} scenarios: {} passed, {} failed, {} not run</span></header>",
         s.total, s.passed, s.failed, s.skipped
     );
+    if !report.meta.seeded_defects.is_empty() {
+        let _ = write!(
+            page,
+            "<p class=\"partial seeded\">Seeded defects: {}. This run tests the suite against a \
+             deliberately broken emulated firmware; it is not a run of a real charger.</p>\n",
+            xml(&report.meta.seeded_defects.join(", "))
+        );
+    }
     if !report.complete {
         page.push_str(
             "<p class=\"partial\">Partial report: the run was interrupted or is still going; \
@@ -85,6 +93,14 @@ fn run_identity(page: &mut String, report: &Report) {
         ("Firmware version", unknown(&meta.firmware_version)),
         ("Git revision", unknown(&meta.git_revision)),
         ("Harness version", meta.harness_version.clone()),
+        (
+            "Seeded defects",
+            if meta.seeded_defects.is_empty() {
+                "none".to_string()
+            } else {
+                meta.seeded_defects.join(", ")
+            },
+        ),
         (
             "Started",
             meta.started.format("%Y-%m-%d %H:%M:%S").to_string(),

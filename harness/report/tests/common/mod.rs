@@ -23,6 +23,7 @@ pub fn meta(run_id: &str) -> RunMeta {
         harness_version: "0.1.0".to_string(),
         started: start(),
         ended: None,
+        seeded_defects: Vec::new(),
     }
 }
 
