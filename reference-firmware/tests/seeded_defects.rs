@@ -143,3 +143,19 @@ fn installation_max_ignored() {
     good.charger.set_installation(good.now, inst).unwrap();
     assert_eq!(good.charger.snapshot().limit_deciamps, 100, "10 A");
 }
+
+#[test]
+fn l2_current_reads_3_percent_high() {
+    let mut rig = rig_with(SeededDefect::L2CurrentGain3PercentHigh, 130577);
+    rig.start_charging();
+    rig.advance(3_000);
+    let mut good = Rig::halo();
+    good.start_charging();
+    good.advance(3_000);
+    let bad = rig.charger.snapshot().meter.phases;
+    let right = good.charger.snapshot().meter.phases;
+    assert!(right[1].current_a > 1.0, "no current: {right:?}");
+    let ratio = bad[1].current_a / right[1].current_a;
+    assert!((ratio - 1.03).abs() < 0.005, "L2 ratio {ratio}");
+    assert_eq!(bad[0].current_a, right[0].current_a, "L1 unchanged");
+}

@@ -16,8 +16,9 @@ pub enum OcppDefect {
     StatusPreparingNeverSent,
     /// Every StopTransaction carries reason Local, whatever ended the transaction.
     StopReasonAlwaysLocal,
-    /// The transaction message queue is not read back at start-up: what was queued offline is
-    /// lost on a reboot.
+    /// The transaction journal (the message queue and the open transactions) is not read back
+    /// at start-up: what was queued offline, and the StopTransaction of a session a reboot
+    /// cut short, are lost.
     OfflineQueueLostOnReboot,
     /// Queued MeterValues are kept as a stack: after a connection loss the newest is sent first.
     MeterValuesNewestFirst,

@@ -542,7 +542,11 @@ impl Charger {
 
     fn on_meter(&mut self, m: MeterSample) {
         self.energy.update(m.import_energy_mwh);
-        let phases = phases_of(&m);
+        let mut phases = phases_of(&m);
+        if self.cfg.defects.has(SeededDefect::L2CurrentGain3PercentHigh) {
+            // Seeded defect: the L2 current channel's calibration gain is 3 % high.
+            phases[1].current_a *= 1.03;
+        }
         self.meter = MeterReading {
             phases,
             power_w: phases.iter().map(|p| p.power_w).sum(),

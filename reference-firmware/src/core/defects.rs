@@ -24,6 +24,8 @@ pub enum SeededDefect {
     RcmTripsAt12Ma,
     /// The energy register counts 3 % fast.
     EnergyThreePercentFast,
+    /// The L2 current channel reads 3 % high (a wrong calibration gain).
+    L2CurrentGain3PercentHigh,
     /// A 0 V pilot (CP shorted to PE) is taken for a glitch: the last state holds and
     /// charging goes on.
     CpPeShortIgnored,
@@ -40,12 +42,13 @@ pub enum SeededDefect {
 }
 
 /// The defects of the core and the local interface, in the order they are listed.
-const FIRMWARE_DEFECTS: [SeededDefect; 10] = [
+const FIRMWARE_DEFECTS: [SeededDefect; 11] = [
     SeededDefect::SlowContactorOpen,
     SeededDefect::DutyTwoPointsHigh,
     SeededDefect::Pp13ReadAs20,
     SeededDefect::RcmTripsAt12Ma,
     SeededDefect::EnergyThreePercentFast,
+    SeededDefect::L2CurrentGain3PercentHigh,
     SeededDefect::CpPeShortIgnored,
     SeededDefect::RfidReaderDead,
     SeededDefect::UidTruncatedTo4Bytes,
@@ -69,6 +72,7 @@ impl SeededDefect {
             SeededDefect::Pp13ReadAs20 => "pp-13a-read-as-20a",
             SeededDefect::RcmTripsAt12Ma => "rcm-trips-at-12ma",
             SeededDefect::EnergyThreePercentFast => "energy-3-percent-fast",
+            SeededDefect::L2CurrentGain3PercentHigh => "l2-current-3-percent-high",
             SeededDefect::CpPeShortIgnored => "cp-pe-short-ignored",
             SeededDefect::RfidReaderDead => "rfid-reader-dead",
             SeededDefect::UidTruncatedTo4Bytes => "uid-truncated-to-4-bytes",

@@ -108,11 +108,12 @@ impl ChargePoint {
             })
             .collect();
         let jitter_state = settings.jitter_seed | 1;
-        // Seeded defect: the stored queue is not read back (lost on reboot).
-        let queue = if settings
+        // Seeded defect: the transaction journal (queue and open transactions) is not read
+        // back, so whatever a reboot interrupted is lost.
+        let journal_lost = settings
             .defects
-            .has(crate::defects::OcppDefect::OfflineQueueLostOnReboot)
-        {
+            .has(crate::defects::OcppDefect::OfflineQueueLostOnReboot);
+        let queue = if journal_lost {
             TxQueue::default()
         } else {
             stored.decode(store_keys::TX_QUEUE).unwrap_or_default()
@@ -147,8 +148,11 @@ impl ChargePoint {
             pending_unlocks: Vec::new(),
         };
         let reset: Option<StoredReset> = stored.decode(store_keys::RESET);
-        let leftover: Vec<Transaction> =
-            stored.decode(store_keys::TRANSACTIONS).unwrap_or_default();
+        let leftover: Vec<Transaction> = if journal_lost {
+            Vec::new()
+        } else {
+            stored.decode(store_keys::TRANSACTIONS).unwrap_or_default()
+        };
         cp.next_local_tx = leftover
             .iter()
             .map(|t| t.local_id + 1)
