@@ -20,8 +20,8 @@ pub mod smart_charging;
 pub mod transport;
 pub mod tx_queue;
 
-pub use defects::{OcppDefect, OcppDefects};
 pub use charge_point::{ChargePoint, Registration, Transaction};
+pub use defects::{OcppDefect, OcppDefects};
 pub use io::{
     Cable, CoreEvent, MeterReading, Output, PhaseValues, ResetKind, Settings, StoredState,
 };

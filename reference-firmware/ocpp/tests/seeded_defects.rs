@@ -48,7 +48,11 @@ fn status_preparing_never_sent() {
         b.last_status(1).map(str::to_string)
     });
     assert_eq!(clean.as_deref(), Some("Preparing"));
-    assert_eq!(bad.as_deref(), Some("Available"), "plugged in, still Available");
+    assert_eq!(
+        bad.as_deref(),
+        Some("Available"),
+        "plugged in, still Available"
+    );
 }
 
 #[test]

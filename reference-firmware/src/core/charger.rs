@@ -543,7 +543,11 @@ impl Charger {
     fn on_meter(&mut self, m: MeterSample) {
         self.energy.update(m.import_energy_mwh);
         let mut phases = phases_of(&m);
-        if self.cfg.defects.has(SeededDefect::L2CurrentGain3PercentHigh) {
+        if self
+            .cfg
+            .defects
+            .has(SeededDefect::L2CurrentGain3PercentHigh)
+        {
             // Seeded defect: the L2 current channel's calibration gain is 3 % high.
             phases[1].current_a *= 1.03;
         }

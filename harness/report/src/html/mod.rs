@@ -62,10 +62,10 @@ fn banner(page: &mut String, report: &Report, verdict: &str) {
         s.total, s.passed, s.failed, s.skipped
     );
     if !report.meta.seeded_defects.is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             page,
             "<p class=\"partial seeded\">Seeded defects: {}. This run tests the suite against a \
-             deliberately broken emulated firmware; it is not a run of a real charger.</p>\n",
+             deliberately broken emulated firmware; it is not a run of a real charger.</p>",
             xml(&report.meta.seeded_defects.join(", "))
         );
     }
