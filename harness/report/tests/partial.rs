@@ -99,3 +99,22 @@ fn html_before_any_scenario_says_there_is_no_verdict_yet() {
         "the matrix lists every case even with nothing run"
     );
 }
+
+#[test]
+fn a_run_with_seeded_defects_says_so_in_the_header_and_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut meta = common::meta("seeded");
+    meta.seeded_defects = vec!["slow-contactor-open".into()];
+    let writer = ReportWriter::create(dir.path(), meta).unwrap();
+    let page = std::fs::read_to_string(writer.write_html_now().unwrap()).unwrap();
+    assert!(
+        page.contains("Seeded defects: slow-contactor-open"),
+        "the header must name the seeded defect"
+    );
+    let json = std::fs::read_to_string(writer.run_dir().join("report.json")).unwrap();
+    assert!(json.contains("\"seeded_defects\""), "{json}");
+
+    let clean = ReportWriter::create(dir.path(), common::meta("clean")).unwrap();
+    let page = std::fs::read_to_string(clean.write_html_now().unwrap()).unwrap();
+    assert!(!page.contains("Seeded defects:"), "a clean run shows none");
+}

@@ -340,6 +340,33 @@ mod tests {
     }
 
     #[test]
+    fn seeded_defects_go_to_the_bundled_firmware() {
+        let mut rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        rig.dut.seeded_defects = vec!["slow-contactor-open".into(), "rfid-reader-dead".into()];
+        let values = Placeholders {
+            board: "/dev/pts/7".into(),
+            csms_url: "ws://x".into(),
+            state_dir: "/tmp/s".into(),
+            charge_point_id: "CP".into(),
+            product_number: "1".into(),
+            serial: "S".into(),
+            authorization_key: String::new(),
+            csms_ca: String::new(),
+        };
+        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
+        let args: Vec<_> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let seeded: Vec<_> = args
+            .windows(2)
+            .filter(|w| w[0] == "--seed-defect")
+            .map(|w| w[1].as_str())
+            .collect();
+        assert_eq!(seeded, ["slow-contactor-open", "rfid-reader-dead"]);
+    }
+
+    #[test]
     fn the_authorization_key_goes_to_the_firmware() {
         let rig = crate::rig::tests_support::rig_with_capabilities(&[]);
         let values = Placeholders {
