@@ -538,3 +538,37 @@ fn an_unknown_defect_is_refused_with_the_known_names() {
         run.output()
     );
 }
+
+#[test]
+fn seeding_is_refused_for_a_custom_firmware_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let rig = std::fs::read_to_string(workspace_root().join("rigs/emulated.toml")).unwrap();
+    let rig = rig.replacen(
+        "[dut]\n",
+        "[dut]\ncommand = [\"/usr/local/bin/other-firmware\", \"--board\", \"{board}\"]\n",
+        1,
+    );
+    assert!(
+        rig.contains("other-firmware"),
+        "rigs/emulated.toml has no [dut] line"
+    );
+    let path = dir.path().join("custom.toml");
+    std::fs::write(&path, rig).unwrap();
+    let run = run_harness(
+        &[
+            "features/",
+            "--rig",
+            path.to_str().unwrap(),
+            "--seed-defect",
+            "slow-contactor-open",
+        ],
+        &dir.path().join("reports"),
+    );
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    assert!(
+        run.stderr.contains("[dut] command") && run.stderr.contains("slow-contactor-open"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.output());
+}
