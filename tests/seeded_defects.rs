@@ -99,6 +99,15 @@ fn suite_cases() -> Vec<Case> {
             )],
         ),
         suite(
+            "cable-limit-ignored",
+            SOCKET,
+            "@load.cable",
+            &[catch(
+                "@load.cable",
+                "expected a duty cycle of 21.7 % (± 0.5 %, 13 A)",
+            )],
+        ),
+        suite(
             "rcm-trips-at-12ma",
             EMULATED,
             "@rcd.trip-6ma",

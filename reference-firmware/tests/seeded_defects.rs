@@ -159,3 +159,16 @@ fn l2_current_reads_3_percent_high() {
     assert!((ratio - 1.03).abs() < 0.005, "L2 ratio {ratio}");
     assert_eq!(bad[0].current_a, right[0].current_a, "L1 unchanged");
 }
+
+#[test]
+fn cable_limit_ignored() {
+    let mut rig = rig_with(SeededDefect::CableLimitIgnored, variant::SOCKET_VARIANT);
+    rig.pp_ohms = Some(1500);
+    rig.start_charging();
+    assert_ne!(rig.duty(), Some(217), "the defect must not limit to 13 A");
+    let mut good = Rig::new(variant::SOCKET_VARIANT);
+    good.charger.set_offline_cards(vec!["01020304".into()]);
+    good.pp_ohms = Some(1500);
+    good.start_charging();
+    assert_eq!(good.duty(), Some(217), "a 13 A cable gets 21.7 %");
+}

@@ -747,7 +747,12 @@ impl Charger {
                 self.installation.max_current_a * 10
             },
             fuse_deciamps: self.installation.fuse_rating_a * 10,
-            cable_deciamps: Some(cable),
+            // Seeded defect: a plugged cable's rating is left out of the minimum.
+            cable_deciamps: if cable > 0 && self.cfg.defects.has(SeededDefect::CableLimitIgnored) {
+                None
+            } else {
+                Some(cable)
+            },
             temperature_deciamps: self.thermal.limit_deciamps(v.rated_current_a * 10),
             external_deciamps: self.external_limit,
         })

@@ -35,6 +35,8 @@ pub enum SeededDefect {
     UidTruncatedTo4Bytes,
     /// The installation's maximum current is not applied (the variant's rating is used).
     InstallationMaxIgnored,
+    /// A plugged cable's current rating (read right from PP) is left out of the charge limit.
+    CableLimitIgnored,
     /// The local interface never locks out after repeated wrong PINs.
     PinLockoutNever,
     /// A defect of the OCPP charge point.
@@ -42,7 +44,7 @@ pub enum SeededDefect {
 }
 
 /// The defects of the core and the local interface, in the order they are listed.
-const FIRMWARE_DEFECTS: [SeededDefect; 11] = [
+const FIRMWARE_DEFECTS: [SeededDefect; 12] = [
     SeededDefect::SlowContactorOpen,
     SeededDefect::DutyTwoPointsHigh,
     SeededDefect::Pp13ReadAs20,
@@ -53,6 +55,7 @@ const FIRMWARE_DEFECTS: [SeededDefect; 11] = [
     SeededDefect::RfidReaderDead,
     SeededDefect::UidTruncatedTo4Bytes,
     SeededDefect::InstallationMaxIgnored,
+    SeededDefect::CableLimitIgnored,
     SeededDefect::PinLockoutNever,
 ];
 
@@ -77,6 +80,7 @@ impl SeededDefect {
             SeededDefect::RfidReaderDead => "rfid-reader-dead",
             SeededDefect::UidTruncatedTo4Bytes => "uid-truncated-to-4-bytes",
             SeededDefect::InstallationMaxIgnored => "installation-max-ignored",
+            SeededDefect::CableLimitIgnored => "cable-limit-ignored",
             SeededDefect::PinLockoutNever => "pin-lockout-never",
             SeededDefect::Ocpp(d) => d.name(),
         }
