@@ -268,6 +268,7 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
             return EXIT_CONFIG;
         }
     };
+    let seeded = prepared.rig.dut.seeded_defects.join(", ");
     let rig = prepared.rig;
     let features = prepared.features;
     let interrupt_pool = Arc::clone(&pool);
@@ -295,6 +296,12 @@ fn run(opts: Box<CliOpts>, prepared: Prepared) -> u8 {
                 eprintln!(
                     "{} of the failures are known failures of this DUT ([dut] known_failures)",
                     summary.known_failures
+                );
+            }
+            if !seeded.is_empty() {
+                eprintln!(
+                    "seeded defects: {seeded} (the emulated firmware was broken on purpose: \
+                     not a clean run)"
                 );
             }
             only_known_failures = summary.failed > 0 && summary.failed == summary.known_failures;
