@@ -4,7 +4,7 @@
 
 mod common;
 
-use board_link::{BoardMessage, PilotOutput};
+use board_link::{BoardFaultCode, BoardMessage, PilotOutput};
 use common::{Rig, SelfTestAnswer, Vehicle, STEP_MS};
 use reference_firmware::core::proximity::PpTable;
 use reference_firmware::core::residual::TripPoint;
@@ -432,6 +432,36 @@ fn temperature_derates_stops_and_resumes_with_hysteresis() {
         "derating resumes PWM"
     );
     assert!(rig.duty().unwrap() < 267);
+}
+
+#[test]
+fn the_boards_over_temperature_cut_out_suspends_the_session_until_it_clears() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    rig.temperature_tenth_c = 900;
+    rig.board_says(BoardMessage::Fault {
+        code: BoardFaultCode::OverTemperature,
+        active: true,
+        contactor_opened: true,
+    });
+    rig.advance(100);
+    assert!(!rig.contactor);
+    assert_eq!(
+        rig.fault(),
+        Some(Fault::Board(BoardFaultCode::OverTemperature))
+    );
+    assert_eq!(rig.connector_status(), ConnectorStatus::Faulted);
+    rig.temperature_tenth_c = 250;
+    rig.board_says(BoardMessage::Fault {
+        code: BoardFaultCode::OverTemperature,
+        active: false,
+        contactor_opened: false,
+    });
+    rig.advance(1000);
+    assert_eq!(rig.fault(), None);
+    assert_eq!(rig.duty(), Some(267), "the same session offers 16 A again");
+    assert!(rig.contactor, "and charges again");
+    assert_eq!(rig.connector_status(), ConnectorStatus::Charging);
 }
 
 // ----- proximity pilot --------------------------------------------------------------------

@@ -845,7 +845,9 @@ impl Charger {
                 } else {
                     StopReason::Other
                 };
-                self.stop_session(reason);
+                if !f.suspends_session() {
+                    self.stop_session(reason);
+                }
             }
             (None, Some(_)) => self.fault_since = None,
             _ => {}
