@@ -467,6 +467,33 @@ fn the_boards_over_temperature_cut_out_suspends_the_session_until_it_clears() {
 // ----- proximity pilot --------------------------------------------------------------------
 
 #[test]
+fn a_socket_without_a_pp_resistor_in_range_sees_no_vehicle() {
+    let mut rig = Rig::with(
+        variant::SOCKET_VARIANT,
+        Settings::default(),
+        Stored::default(),
+    );
+    rig.pp_ohms = Some(4700);
+    rig.vehicle = Vehicle::C;
+    rig.input(Input::RemoteStart {
+        id_tag: "04A2B3C4".into(),
+    });
+    rig.advance(3000);
+    assert!(
+        !rig.has_event(|e| matches!(e, Event::SessionStarted { .. })),
+        "no session without a cable"
+    );
+    assert_eq!(rig.charger.snapshot().pilot_state, PilotState::A);
+    assert!(!rig.contactor);
+    rig.vehicle = Vehicle::A;
+    rig.advance(200);
+    rig.pp_ohms = Some(220);
+    rig.vehicle = Vehicle::C;
+    rig.advance(500);
+    assert_eq!(rig.charger.snapshot().pilot_state, PilotState::C);
+}
+
+#[test]
 fn pp_ranges_of_both_tables() {
     // (table, ohms, cable amps; 0 = no charging, None = fault)
     let rows: &[(PpTable, u32, Option<u32>)] = &[

@@ -495,7 +495,13 @@ impl Charger {
             self.diode_bad_since = None;
             self.diode_ok_since = None;
         } else {
-            let seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| p != PilotState::F);
+            let mut seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| p != PilotState::F);
+            // A socket without a PP resistor in range holds no cable: whatever the pilot shows,
+            // no vehicle is connected through it (no session, no charging).
+            let vehicle_level = matches!(seen, Some(PilotState::B | PilotState::C | PilotState::D));
+            if vehicle_level && self.cable() == CableReading::NoCable {
+                seen = Some(PilotState::A);
+            }
             if let Some(state) = self.pilot.sample(now, seen) {
                 self.on_pilot_changed(now, state);
             }
