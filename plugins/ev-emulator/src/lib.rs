@@ -172,6 +172,13 @@ impl EvEmulator for EvEmulatorPlugin {
         self.ack(Command::ResidualCurrent { dc_ma: args.dc_ma })
     }
 
+    fn set_ignore_pilot(
+        &mut self,
+        args: ev::SetIgnorePilot,
+    ) -> Result<ev::CommandAck, PluginError> {
+        self.ack(Command::IgnorePilot(args.ignore))
+    }
+
     fn measure(&mut self, _: ev::Measure) -> Result<ev::PilotMeasurement, PluginError> {
         self.instrument.measure()
     }

@@ -67,6 +67,9 @@ pub enum Command {
     ResidualCurrent {
         dc_ma: f64,
     },
+    /// `IGNORE_PILOT ON|OFF`: the on-board charger keeps drawing when the offer falls or the
+    /// PWM stops.
+    IgnorePilot(bool),
     Measure,
 }
 
@@ -87,6 +90,7 @@ impl Command {
             } => format!("LOAD {max_current_a:.3} {phases} {power_factor:.3}"),
             Command::Fault(f) => format!("FAULT {}", f.wire_name()),
             Command::ResidualCurrent { dc_ma } => format!("RCD {dc_ma:.3}"),
+            Command::IgnorePilot(on) => format!("IGNORE_PILOT {}", if *on { "ON" } else { "OFF" }),
             Command::Measure => "MEAS?".into(),
         }
     }

@@ -21,6 +21,9 @@ crate::method_set! {
         fn inject_fault(InjectFault) -> CommandAck;
         /// Injects a DC residual current.
         fn set_residual_current(SetResidualCurrent) -> CommandAck;
+        /// Makes the vehicle keep drawing when the offer falls or the PWM stops (a faulty
+        /// vehicle, for the charger's switch-off under load), or follow the pilot again.
+        fn set_ignore_pilot(SetIgnorePilot) -> CommandAck;
         /// One measurement now.
         fn measure(Measure) -> PilotMeasurement;
         /// Waits, inside the plugin where the samples are taken, until a condition holds.
@@ -93,6 +96,12 @@ pub struct InjectFault {
 #[serde(deny_unknown_fields)]
 pub struct SetResidualCurrent {
     pub dc_ma: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetIgnorePilot {
+    pub ignore: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

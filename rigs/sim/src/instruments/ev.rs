@@ -63,6 +63,17 @@ impl EvEmulator {
             }
             "RCD" => one_arg(&verb, args).and_then(|a| rcd(a, sim)),
             "RCD?" => no_args(&verb, args).map(|_| format!("OK {:.3}", sim.rcm.injected_dc_ma())),
+            "IGNORE_PILOT" => one_arg(&verb, args).and_then(|a| ignore_pilot(a, sim)),
+            "IGNORE_PILOT?" => no_args(&verb, args).map(|_| {
+                format!(
+                    "OK {}",
+                    if sim.vehicle.ignores_pilot() {
+                        "ON"
+                    } else {
+                        "OFF"
+                    }
+                )
+            }),
             "MEAS?" => no_args(&verb, args).map(|_| measure(sim)),
             _ => Err(err(UNKNOWN, format!("'{verb}'"))),
         };
@@ -254,6 +265,22 @@ fn rcd(arg: &str, sim: &mut Sim) -> Result<String, String> {
     Ok("OK".into())
 }
 
+fn ignore_pilot(arg: &str, sim: &mut Sim) -> Result<String, String> {
+    let on = match arg.to_ascii_uppercase().as_str() {
+        "ON" => true,
+        "OFF" => false,
+        _ => {
+            return Err(err(
+                BAD_ARGUMENT,
+                format!("IGNORE_PILOT takes ON or OFF, got '{arg}'"),
+            ))
+        }
+    };
+    sim.vehicle.set_ignores_pilot(on);
+    sim.vehicle_changed();
+    Ok("OK".into())
+}
+
 fn measure(sim: &Sim) -> String {
     let cp = sim.cp_measurement();
     let u = sim.inlet_voltages();
@@ -296,6 +323,10 @@ mod tests {
         assert_eq!(run(&mut sim, "FAULT DIODE_SHORT"), "OK");
         assert_eq!(run(&mut sim, "FAULT?"), "OK DIODE_SHORT");
         assert_eq!(run(&mut sim, "RCD 6"), "OK");
+        assert_eq!(run(&mut sim, "IGNORE_PILOT?"), "OK OFF");
+        assert_eq!(run(&mut sim, "ignore_pilot on"), "OK");
+        assert_eq!(run(&mut sim, "IGNORE_PILOT?"), "OK ON");
+        assert!(run(&mut sim, "IGNORE_PILOT MAYBE").starts_with("ERR 101"));
         assert_eq!(run(&mut sim, "UNPLUG"), "OK");
         assert_eq!(run(&mut sim, "PLUG?"), "OK NONE");
         assert_eq!(EvEmulator::new("T1").handle("   ", &mut sim), None);
