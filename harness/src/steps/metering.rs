@@ -52,9 +52,10 @@ pub const STEPS: &[StepDef] = &[
 const ELEMENTS: [u8; 3] = [1, 2, 3];
 const METER_VALUES_TIMEOUT_MS: u64 = 5_000;
 /// How long the load must stay unchanged before a comparison. A charger's meter reports values
-/// it sampled (or averaged) over its own period, about 1 s on a bench board; a comparison with
-/// the analyser is only fair when the load has not moved during that period.
-const STEADY_FOR: Duration = Duration::from_millis(1500);
+/// it sampled (or averaged) over its own period, 1 s on the Halo's power board; a comparison
+/// with the analyser is only fair when the load has not moved during that period. 200 ms on top
+/// cover the analyser's poll interval and the sample's way to the charger's controller.
+const STEADY_FOR: Duration = Duration::from_millis(1200);
 /// The longest wait for a steady load (a vehicle follows a new offer within 5 s).
 const STEADY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Between two analyser readings while waiting for a steady load.

@@ -67,6 +67,12 @@ pub const STEPS: &[StepDef] = &[
         run: ignores_pilot,
     },
     StepDef {
+        keyword: StepType::Given,
+        pattern: r"the EV follows a new offer within (\d+(?:\.\d+)?) s",
+        example: "Given the EV follows a new offer within 0.2 s",
+        run: follows_within,
+    },
+    StepDef {
         keyword: StepType::Then,
         pattern: r"the pilot shows state ([A-F]) within (\d+) ms",
         example: "Then the pilot shows state B within 500 ms",
@@ -378,6 +384,15 @@ step_fn!(fault_cleared, |world, ctx| {
 step_fn!(ignores_pilot, |world, ctx| {
     let ack = world
         .call(Instrument::Ev, ev::SetIgnorePilot { ignore: true })
+        .await?;
+    remember_ack(world, ack).await;
+    Ok(())
+});
+
+step_fn!(follows_within, |world, ctx| {
+    let seconds = support::number(&ctx, 1)?;
+    let ack = world
+        .call(Instrument::Ev, ev::SetReaction { seconds })
         .await?;
     remember_ack(world, ack).await;
     Ok(())

@@ -179,6 +179,12 @@ impl EvEmulator for EvEmulatorPlugin {
         self.ack(Command::IgnorePilot(args.ignore))
     }
 
+    fn set_reaction(&mut self, args: ev::SetReaction) -> Result<ev::CommandAck, PluginError> {
+        self.ack(Command::Reaction {
+            seconds: args.seconds,
+        })
+    }
+
     fn measure(&mut self, _: ev::Measure) -> Result<ev::PilotMeasurement, PluginError> {
         self.instrument.measure()
     }

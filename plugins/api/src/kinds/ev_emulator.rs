@@ -24,6 +24,9 @@ crate::method_set! {
         /// Makes the vehicle keep drawing when the offer falls or the PWM stops (a faulty
         /// vehicle, for the charger's switch-off under load), or follow the pilot again.
         fn set_ignore_pilot(SetIgnorePilot) -> CommandAck;
+        /// How long the vehicle takes to follow a new offer (0 to 5 s): a test station's
+        /// electronic load follows at once, a car takes up to the standard's 5 s.
+        fn set_reaction(SetReaction) -> CommandAck;
         /// One measurement now.
         fn measure(Measure) -> PilotMeasurement;
         /// Waits, inside the plugin where the samples are taken, until a condition holds.
@@ -102,6 +105,12 @@ pub struct SetResidualCurrent {
 #[serde(deny_unknown_fields)]
 pub struct SetIgnorePilot {
     pub ignore: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetReaction {
+    pub seconds: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

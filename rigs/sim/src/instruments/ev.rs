@@ -74,6 +74,9 @@ impl EvEmulator {
                     }
                 )
             }),
+            "REACTION" => one_arg(&verb, args).and_then(|a| reaction(a, sim)),
+            "REACTION?" => no_args(&verb, args)
+                .map(|_| format!("OK {:.3}", sim.vehicle.reaction().as_secs_f64())),
             "MEAS?" => no_args(&verb, args).map(|_| measure(sim)),
             _ => Err(err(UNKNOWN, format!("'{verb}'"))),
         };
@@ -281,6 +284,20 @@ fn ignore_pilot(arg: &str, sim: &mut Sim) -> Result<String, String> {
     Ok("OK".into())
 }
 
+fn reaction(arg: &str, sim: &mut Sim) -> Result<String, String> {
+    let seconds = number("seconds", arg)?;
+    if !(0.0..=5.0).contains(&seconds) {
+        return Err(err(
+            BAD_ARGUMENT,
+            format!("seconds must be 0..5, got {seconds}"),
+        ));
+    }
+    sim.vehicle
+        .set_reaction(std::time::Duration::from_secs_f64(seconds))
+        .map_err(|e| err(BAD_ARGUMENT, e))?;
+    Ok("OK".into())
+}
+
 fn measure(sim: &Sim) -> String {
     let cp = sim.cp_measurement();
     let u = sim.inlet_voltages();
@@ -327,6 +344,10 @@ mod tests {
         assert_eq!(run(&mut sim, "ignore_pilot on"), "OK");
         assert_eq!(run(&mut sim, "IGNORE_PILOT?"), "OK ON");
         assert!(run(&mut sim, "IGNORE_PILOT MAYBE").starts_with("ERR 101"));
+        assert_eq!(run(&mut sim, "REACTION?"), "OK 2.000");
+        assert_eq!(run(&mut sim, "REACTION 0.2"), "OK");
+        assert_eq!(run(&mut sim, "REACTION?"), "OK 0.200");
+        assert!(run(&mut sim, "REACTION 6").starts_with("ERR 101"));
         assert_eq!(run(&mut sim, "UNPLUG"), "OK");
         assert_eq!(run(&mut sim, "PLUG?"), "OK NONE");
         assert_eq!(EvEmulator::new("T1").handle("   ", &mut sim), None);

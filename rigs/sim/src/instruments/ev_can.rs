@@ -23,6 +23,7 @@ pub const OP_LOAD: u8 = 0x13;
 pub const OP_FAULT: u8 = 0x14;
 pub const OP_RCD: u8 = 0x15;
 pub const OP_IGNORE_PILOT: u8 = 0x16;
+pub const OP_REACTION: u8 = 0x17;
 pub const OP_MEAS: u8 = 0x20;
 
 const FAULTS: [&str; 4] = ["NONE", "DIODE_SHORT", "CP_PE_SHORT", "PE_OPEN"];
@@ -80,6 +81,7 @@ pub fn request_to_line(frame: &CanFrame) -> Result<String, (u8, u8)> {
             1 => "IGNORE_PILOT ON".into(),
             _ => return bad,
         },
+        OP_REACTION => format!("REACTION {:.3}", u16_at(d, 1) as f64 / 1000.0),
         OP_MEAS => "MEAS?".into(),
         _ => return Err((op, 100)),
     };
@@ -134,6 +136,11 @@ pub fn line_to_request(line: &str) -> Option<CanFrame> {
                 "OFF" => 0,
                 _ => return None,
             };
+        }
+        ["REACTION", s] => {
+            d[0] = OP_REACTION;
+            let ms = (s.parse::<f64>().ok()? * 1000.0).round() as u16;
+            d[1..3].copy_from_slice(&ms.to_le_bytes());
         }
         ["MEAS?"] => d[0] = OP_MEAS,
         _ => return None,
@@ -237,6 +244,7 @@ mod tests {
             "RCD 6.000",
             "IGNORE_PILOT ON",
             "IGNORE_PILOT OFF",
+            "REACTION 0.200",
             "MEAS?",
         ] {
             let frame = line_to_request(line).unwrap();
