@@ -5,6 +5,7 @@
 mod csms;
 mod eol;
 mod ev;
+mod installer;
 mod json_match;
 pub mod memory;
 mod metering;
@@ -51,6 +52,7 @@ pub fn all() -> Vec<&'static StepDef> {
         residual_current::STEPS,
         metering::STEPS,
         eol::STEPS,
+        installer::STEPS,
     ]
     .into_iter()
     .flatten()
