@@ -51,6 +51,7 @@ const WIFI: &str = r#"the installer (joins|tries to join) the Wi-Fi network "([^
 const RESET: &str =
     r"the installer (resets|tries to reset) the unit to factory settings(?: with a wrong PIN)?";
 const AP_WINDOW: &str = r"the unit's access point window is (\d+) s";
+const ETHERNET: &str = r"the unit's Ethernet cable is (unplugged|plugged in)";
 const SESSION_IDLE: &str = r"the unit's sessions expire after (\d+) s idle";
 
 
@@ -204,6 +205,18 @@ pub const STEPS: &[StepDef] = &[
         pattern: AP_WINDOW,
         example: "Given the unit's access point window is 3 s",
         run: ap_window,
+    },
+    StepDef {
+        keyword: StepType::Given,
+        pattern: ETHERNET,
+        example: "Given the unit's Ethernet cable is unplugged",
+        run: ethernet,
+    },
+    StepDef {
+        keyword: StepType::When,
+        pattern: ETHERNET,
+        example: "When the unit's Ethernet cable is plugged in",
+        run: ethernet,
     },
     StepDef {
         keyword: StepType::Given,
@@ -425,6 +438,19 @@ async fn read(world: &mut HarnessWorld, path: &str) -> Result<Value, String> {
     }
 }
 
+/// What a tab holds now, as the base of a change. "tries to …" reads it through the observer, so
+/// the installer's own session is used only by the attempt itself (an expired session must
+/// stay expired).
+async fn current(world: &mut HarnessWorld, must: bool, path: &str) -> Result<Value, String> {
+    if must {
+        return read(world, path).await;
+    }
+    let snap = snapshot(world)
+        .await
+        .ok_or_else(|| format!("GET {path}: the unit's settings cannot be read"))?;
+    Ok(snap[path].clone())
+}
+
 step_fn!(login, |world, ctx| {
     let must = text(&ctx, 1)? == "logs";
     let within = support::optional(&ctx, 2)
@@ -483,7 +509,7 @@ async fn put_installation(
     field: &str,
     value: Value,
 ) -> Result<(), String> {
-    let mut installation = read(world, "/api/installation").await?;
+    let mut installation = current(world, must, "/api/installation").await?;
     installation[field] = value.clone();
     let what = format!("{field} = {value}");
     change(
@@ -515,8 +541,8 @@ step_fn!(set_earthing, |world, ctx| {
 });
 
 async fn put_ocpp(world: &mut HarnessWorld, must: bool, url: String) -> Result<(), String> {
-    let current = read(world, "/api/ocpp").await?;
-    let body = json!({ "csms_url": url, "charge_point_id": current["charge_point_id"] });
+    let ocpp = current(world, must, "/api/ocpp").await?;
+    let body = json!({ "csms_url": url, "charge_point_id": ocpp["charge_point_id"] });
     change(
         world,
         must,
@@ -588,22 +614,51 @@ step_fn!(factory_reset, |world, ctx| {
     } else {
         right
     };
-    change(
+    let reply = change(
         world,
         must(&ctx)?,
         "the factory reset",
         Request::json("POST", "/api/factory-reset", Some(&json!({ "pin": pin }))),
     )
-    .await
-    .map(drop)
+    .await?;
+    if reply.status == 202 {
+        // The unit restarts with the wiped configuration: what it shows before that is the old
+        // running state. A real installer waits for the restart too.
+        memory(world).client = None;
+        memory(world).observer = None;
+        wait_for_restart(ep.addr, RESTART_WITHIN).await?;
+    }
+    Ok(())
 });
+
+/// The unit promises to restart within 10 s of a factory reset or new OCPP settings.
+const RESTART_WITHIN: Duration = Duration::from_secs(10);
+
+/// Waits until the interface stops answering (the unit restarts).
+pub async fn wait_for_restart(addr: std::net::SocketAddr, within: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    loop {
+        let connect =
+            tokio::time::timeout(POLL, tokio::net::TcpStream::connect(addr)).await;
+        if !matches!(connect, Ok(Ok(_))) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "expected the unit to restart within {} s; its interface at {addr} kept answering",
+                within.as_secs()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
 
 step_fn!(raw_change, |world, ctx| {
     let amps: u32 = text(&ctx, 1)?.parse().map_err(|e| format!("{e}"))?;
     let how = text(&ctx, 2)?;
     mark(world).await?;
     let mut client = session(world).await?;
-    let mut installation = read(world, "/api/installation").await?;
+    let mut installation = current(world, false, "/api/installation").await?;
     installation["max_current_a"] = json!(amps);
     let before = snapshot(world).await;
     memory(world).before = before;
@@ -672,6 +727,13 @@ async fn restart_with(world: &mut HarnessWorld, option: &str, value: String) -> 
 
 step_fn!(ap_window, |world, ctx| {
     restart_with(world, "--ap-window-s", text(&ctx, 1)?).await
+});
+
+step_fn!(ethernet, |world, ctx| {
+    let up = text(&ctx, 1)? == "plugged in";
+    mark(world).await?;
+    let command = format!("ETH {}", if up { "UP" } else { "DOWN" });
+    super::power::control(world, &command).await.map(drop)
 });
 
 step_fn!(session_idle, |world, ctx| {
