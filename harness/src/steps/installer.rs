@@ -311,7 +311,7 @@ pub const STEPS: &[StepDef] = &[
 ];
 
 /// The unit's interface address and PIN, from the rig instance.
-fn endpoint(world: &HarnessWorld) -> Result<UiEndpoint, String> {
+pub(super) fn endpoint(world: &HarnessWorld) -> Result<UiEndpoint, String> {
     world.lease()?.with(|i| i.ui.clone())?.ok_or_else(|| {
         format!(
             "rig \"{}\" gives the harness no way to the charger's local interface (set [dut] ui_url and [dut] pin for a real charger)",
@@ -391,7 +391,7 @@ async fn snapshot(world: &mut HarnessWorld) -> Option<Value> {
 
 /// Sends a change with the installer's session: "sets" (`must`) needs 2xx, "tries" records the
 /// answer and what the unit had before it.
-async fn change(
+pub(super) async fn change(
     world: &mut HarnessWorld,
     must: bool,
     what: &str,
@@ -421,7 +421,7 @@ fn must(ctx: &cucumber::step::Context) -> Result<bool, String> {
 }
 
 /// GET with the installer's session; the JSON body of a 200.
-async fn read(world: &mut HarnessWorld, path: &str) -> Result<Value, String> {
+pub(super) async fn read(world: &mut HarnessWorld, path: &str) -> Result<Value, String> {
     let mut client = session(world).await?;
     let mut reply = client.call("GET", path, None).await?;
     if reply.status == 401 {
@@ -451,16 +451,13 @@ async fn current(world: &mut HarnessWorld, must: bool, path: &str) -> Result<Val
     Ok(snap[path].clone())
 }
 
-step_fn!(login, |world, ctx| {
-    let must = text(&ctx, 1)? == "logs";
-    let within = support::optional(&ctx, 2)
-        .and_then(|s| s.parse::<u64>().ok())
-        .map(Duration::from_secs);
+/// Logs the installer in with the unit's PIN; `within` retries while the unit restarts
+/// (connection refused, 503). On 200 the session is kept. The answer either way.
+pub(super) async fn log_in(world: &mut HarnessWorld, within: Duration) -> Result<Reply, String> {
     let ep = endpoint(world)?;
     let pin = pin_of(&ep)?;
     let mut client = UiClient::new(ep.addr, REQUEST_TIMEOUT);
-    let deadline = Instant::now() + within.unwrap_or_default();
-    // "within N s": the unit may be restarting; connection refused and 503 are retried.
+    let deadline = Instant::now() + within;
     let reply = loop {
         match client.login(&pin).await {
             Ok(reply) if reply.status != 503 || Instant::now() >= deadline => break reply,
@@ -473,7 +470,18 @@ step_fn!(login, |world, ctx| {
     memory(world).last = Some(reply.clone());
     if reply.status == 200 {
         memory(world).client = Some(client);
-    } else if must {
+    }
+    Ok(reply)
+}
+
+step_fn!(login, |world, ctx| {
+    let must = text(&ctx, 1)? == "logs";
+    let within = support::optional(&ctx, 2)
+        .and_then(|s| s.parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .unwrap_or_default();
+    let reply = log_in(world, within).await?;
+    if must && reply.status != 200 {
         return Err(format!(
             "expected the interface to accept the unit's PIN; {}",
             reply.describe()
@@ -632,7 +640,7 @@ step_fn!(factory_reset, |world, ctx| {
 });
 
 /// The unit promises to restart within 10 s of a factory reset or new OCPP settings.
-const RESTART_WITHIN: Duration = Duration::from_secs(10);
+pub(super) const RESTART_WITHIN: Duration = Duration::from_secs(10);
 
 /// Waits until the interface stops answering (the unit restarts).
 pub async fn wait_for_restart(addr: std::net::SocketAddr, within: Duration) -> Result<(), String> {
