@@ -278,6 +278,8 @@ mod tests {
         assert!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: 3")
             .unwrap_err()
             .contains("header block"));
-        assert!(parse(b"garbage\r\n\r\n").unwrap_err().contains("status line"));
+        assert!(parse(b"garbage\r\n\r\n")
+            .unwrap_err()
+            .contains("status line"));
     }
 }

@@ -70,7 +70,9 @@ fn screenshots_dir() -> PathBuf {
 fn wait_for_duty(plugin: &harness::plugin_host::PluginInstance, percent: f64, within: Duration) {
     let deadline = Instant::now() + within;
     loop {
-        let m = plugin.call_blocking(&ev::Measure {}).expect("EV emulator measures");
+        let m = plugin
+            .call_blocking(&ev::Measure {})
+            .expect("EV emulator measures");
         if (m.duty_percent - percent).abs() <= 0.5 {
             return;
         }
@@ -126,7 +128,10 @@ fn an_installer_in_a_browser_changes_the_maximum_current_and_the_pilot_follows()
     let libraries = PluginLibraries::new(SearchPath::from_process(&[]));
     let instance = emulated::start(&rig, &libraries, exe, 0)
         .unwrap_or_else(|e| panic!("the emulated unit did not start: {}", e.message()));
-    let ui = instance.ui.clone().expect("the emulated unit has a local interface");
+    let ui = instance
+        .ui
+        .clone()
+        .expect("the emulated unit has a local interface");
     let pin = ui.pin.clone().expect("the unit has a PIN");
     let ev_plugin = instance.plugin(Instrument::Ev).unwrap();
     let rfid_plugin = instance.plugin(Instrument::Rfid).unwrap();

@@ -92,7 +92,11 @@ pub fn start(
         csms_ca: instance.csms_ca.clone().unwrap_or_default(),
         ui_listen: ui_listen.to_string(),
         pin: pin.unwrap_or_default(),
-        ap_window_s: rig.dut.ap_window_s.map(|s| s.to_string()).unwrap_or_default(),
+        ap_window_s: rig
+            .dut
+            .ap_window_s
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
     };
     let command = firmware_command(rig, exe, &values);
     let launch = FirmwareLaunch {

@@ -141,10 +141,14 @@ mod tests {
 
     #[test]
     fn a_failing_fixture_program_is_reported_with_its_last_line() {
-        let words: Vec<String> = ["sh", "-c", "echo writing {serial} >&2; echo no fixture >&2; exit 3"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let words: Vec<String> = [
+            "sh",
+            "-c",
+            "echo writing {serial} >&2; echo no fixture >&2; exit 3",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let err = run_factory_command(&words, "S1", "1234", "130577").unwrap_err();
         assert!(err.contains("no fixture"), "{err}");
         assert!(run_factory_command(

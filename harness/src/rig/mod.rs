@@ -3,9 +3,9 @@
 pub mod capabilities;
 pub mod emulated;
 
+pub mod factory_channel;
 pub mod file;
 pub mod instance;
-pub mod factory_channel;
 pub mod pool;
 pub mod ui_access;
 

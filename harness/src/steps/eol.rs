@@ -303,7 +303,11 @@ fn ok_check(world: &mut HarnessWorld, name: &str, passed: bool) -> bool {
 
 /// Writes `serial` and `pin` through the station's factory channel (see
 /// `rig::factory_channel`); the unit then runs with them.
-async fn write_provisioning(world: &HarnessWorld, serial: String, pin: String) -> Result<(), String> {
+async fn write_provisioning(
+    world: &HarnessWorld,
+    serial: String,
+    pin: String,
+) -> Result<(), String> {
     let rig = world.run.rig.clone();
     world
         .lease()?
@@ -339,7 +343,7 @@ step_fn!(reads_back, |world, ctx| {
     let serial = unit_serial(world)?;
     let product = unit_product(world);
     let serial_ok = status["serial"] == serial.as_str();
-    let product_ok = status["product_number"].to_string() == product;
+    let product_ok = installer::is_product(&status, &product);
     ok_check(world, "serial number read back", serial_ok);
     ok_check(world, "product number read back", product_ok);
     if let Some(station) = &world.run.eol {
@@ -357,7 +361,10 @@ step_fn!(reads_back, |world, ctx| {
 
 step_fn!(firmware_version, |world, ctx| {
     let status = installer::read(world, "/api/status").await?;
-    let seen = status["firmware_version"].as_str().unwrap_or("").to_string();
+    let seen = status["firmware_version"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let released = config(world)?.firmware_version;
     let passed = !seen.is_empty() && released.as_deref().is_none_or(|r| r == seen);
     ok_check(world, "firmware version is the released one", passed);
@@ -400,7 +407,9 @@ step_fn!(factory_reset, |world, ctx| {
             pin
         }
         (None, false) => {
-            return Err("no PIN was provisioned in this run (the provisioning stage did not run)".into())
+            return Err(
+                "no PIN was provisioned in this run (the provisioning stage did not run)".into(),
+            )
         }
     };
     let login = installer::log_in(world, LOGIN_PATIENCE).await?;
@@ -450,16 +459,12 @@ step_fn!(shipping_state, |world, ctx| {
         config.phases,
     )
     .await?;
-    ok_check(
-        world,
-        "shipping state after the reset",
-        wrong.is_empty(),
-    );
+    ok_check(world, "shipping state after the reset", wrong.is_empty());
     let status = installer::read(world, "/api/status").await?;
     let serial = unit_serial(world)?;
     let product = unit_product(world);
     let identity_kept =
-        status["serial"] == serial.as_str() && status["product_number"].to_string() == product;
+        status["serial"] == serial.as_str() && installer::is_product(&status, &product);
     ok_check(world, "serial and product kept after reset", identity_kept);
     let mut problems = wrong;
     if !identity_kept {

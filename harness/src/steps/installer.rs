@@ -54,7 +54,6 @@ const AP_WINDOW: &str = r"the unit's access point window is (\d+) s";
 const ETHERNET: &str = r"the unit's Ethernet cable is (unplugged|plugged in)";
 const SESSION_IDLE: &str = r"the unit's sessions expire after (\d+) s idle";
 
-
 pub const STEPS: &[StepDef] = &[
     StepDef {
         keyword: StepType::Given,
@@ -492,7 +491,10 @@ step_fn!(login, |world, ctx| {
 
 step_fn!(wrong_pin_login, |world, ctx| {
     let times = support::optional(&ctx, 1)
-        .map(|n| n.parse::<u32>().map_err(|_| format!("`{n}` is not a count")))
+        .map(|n| {
+            n.parse::<u32>()
+                .map_err(|_| format!("`{n}` is not a count"))
+        })
         .transpose()?
         .unwrap_or(1);
     let ep = endpoint(world)?;
@@ -646,8 +648,7 @@ pub(super) const RESTART_WITHIN: Duration = Duration::from_secs(10);
 pub async fn wait_for_restart(addr: std::net::SocketAddr, within: Duration) -> Result<(), String> {
     let deadline = Instant::now() + within;
     loop {
-        let connect =
-            tokio::time::timeout(POLL, tokio::net::TcpStream::connect(addr)).await;
+        let connect = tokio::time::timeout(POLL, tokio::net::TcpStream::connect(addr)).await;
         if !matches!(connect, Ok(Ok(_))) {
             return Ok(());
         }
@@ -812,10 +813,7 @@ step_fn!(nothing_changed, |world, ctx| {
         .filter(|(k, v)| now.get(k.as_str()) != Some(v))
         .map(|(k, v)| format!("{k}: before {v}, now {}", now[k.as_str()]))
         .collect();
-    Err(format!(
-        "expected nothing changed; {}",
-        changed.join("; ")
-    ))
+    Err(format!("expected nothing changed; {}", changed.join("; ")))
 });
 
 step_fn!(shows_current, |world, ctx| {
@@ -849,13 +847,22 @@ step_fn!(shows_phases_earthing, |world, ctx| {
     }
 });
 
+/// Whether the status's `product_number` (a JSON number) is `product`.
+pub(super) fn is_product(status: &Value, product: &str) -> bool {
+    status["product_number"]
+        .as_u64()
+        .is_some_and(|n| n.to_string() == product)
+}
+
 /// The serial the unit must report: the rig's (per EOL run, the unit under test's).
 fn expected_serial(world: &HarnessWorld) -> Result<String, String> {
-    world.lease()?.with(|i| {
-        i.firmware_serial()
-            .or_else(|| world.run.rig.dut.serial.clone())
-    })?
-    .ok_or_else(|| "the rig states no serial number for the unit ([dut] serial)".to_string())
+    world
+        .lease()?
+        .with(|i| {
+            i.firmware_serial()
+                .or_else(|| world.run.rig.dut.serial.clone())
+        })?
+        .ok_or_else(|| "the rig states no serial number for the unit ([dut] serial)".to_string())
 }
 
 step_fn!(shows_identity, |world, ctx| {
@@ -866,7 +873,7 @@ step_fn!(shows_identity, |world, ctx| {
     if status["serial"] != serial.as_str() {
         wrong.push(format!("serial {} (expected {serial})", status["serial"]));
     }
-    if status["product_number"].to_string() != product {
+    if !is_product(&status, &product) {
         wrong.push(format!(
             "product number {} (expected {product})",
             status["product_number"]
@@ -924,9 +931,7 @@ step_fn!(shows_access_point, |world, ctx| {
     loop {
         let ap = read(world, "/api/status").await?["network"]["access_point"].clone();
         let active = ap["active"].as_bool();
-        let reason_ok = reason
-            .as_deref()
-            .is_none_or(|r| ap["off_reason"] == r);
+        let reason_ok = reason.as_deref().is_none_or(|r| ap["off_reason"] == r);
         if active == Some(on) && reason_ok {
             return Ok(());
         }

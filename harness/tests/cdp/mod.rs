@@ -44,9 +44,11 @@ pub fn find_chromium() -> Result<PathBuf, String> {
             }
         }
     }
-    Err("the browser test needs headless Chromium and found none: install Debian's `chromium` \
+    Err(
+        "the browser test needs headless Chromium and found none: install Debian's `chromium` \
          package (.ci/run does) or set CHROMIUM to its path"
-        .into())
+            .into(),
+    )
 }
 
 impl Browser {
@@ -80,10 +82,11 @@ impl Browser {
                 return Err(e);
             }
         };
-        let (socket, _) = tokio::time::timeout(CALL_TIMEOUT, tokio_tungstenite::connect_async(&url))
-            .await
-            .map_err(|_| format!("no WebSocket connection to {url} within {CALL_TIMEOUT:?}"))?
-            .map_err(|e| format!("cannot connect to Chromium's DevTools at {url}: {e}"))?;
+        let (socket, _) =
+            tokio::time::timeout(CALL_TIMEOUT, tokio_tungstenite::connect_async(&url))
+                .await
+                .map_err(|_| format!("no WebSocket connection to {url} within {CALL_TIMEOUT:?}"))?
+                .map_err(|e| format!("cannot connect to Chromium's DevTools at {url}: {e}"))?;
         let mut browser = Browser {
             child,
             _profile: profile,
@@ -159,13 +162,12 @@ impl Browser {
     pub async fn wait_for(&mut self, condition: &str, timeout: Duration) -> Result<(), String> {
         let expression = format!("document.readyState === 'complete' && !!({condition})");
         let deadline = Instant::now() + timeout;
-        let mut last = Value::Null;
         loop {
-            match self.eval(&expression).await {
+            let last = match self.eval(&expression).await {
                 Ok(Value::Bool(true)) => return Ok(()),
-                Ok(v) => last = v,
-                Err(e) => last = json!(e),
-            }
+                Ok(v) => v,
+                Err(e) => json!(e),
+            };
             if Instant::now() >= deadline {
                 let at = self.eval("location.href").await.unwrap_or_default();
                 return Err(format!(
@@ -214,7 +216,10 @@ impl Drop for Browser {
 /// Reads Chromium's stderr until `DevTools listening on ws://…`; a thread keeps draining it
 /// afterwards so Chromium never blocks on a full pipe.
 fn devtools_url(child: &mut Child) -> Result<String, String> {
-    let stderr = child.stderr.take().ok_or("Chromium's stderr was not captured")?;
+    let stderr = child
+        .stderr
+        .take()
+        .ok_or("Chromium's stderr was not captured")?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut sent = false;
