@@ -11,11 +11,13 @@ Feature: Local interface - Installation tab
     And the EV draws up to 32 A on 3 phases
     And the installer logs in with the PIN
     And a charging session is running for "04A2B3C4"
-    Then the pilot offers 16 A within 5 s
     When the installer sets the maximum current to 10 A
     Then the Installation tab shows a maximum current of 10 A
     And the pilot offers 10 A within 5 s
     And the duty cycle is 16.7 % within 5 s
+    When the installer sets the maximum current to 13 A
+    Then the pilot offers 13 A within 5 s
+    And the EV draws 13 A per phase within 6 s
 
   @ui.installation
   Scenario: Fuse rating, phases and earthing are saved
@@ -37,8 +39,8 @@ Feature: Local interface - Installation tab
 
     Examples:
       | what                                 | status | reason                  |
-      | the maximum current to 40 A          | 422    | outside 6..=16 A        |
-      | the maximum current to 5 A           | 422    | outside 6..=16 A        |
+      | the maximum current to 40 A          | 422    | max_current_a 40 is outside 6..= |
+      | the maximum current to 5 A           | 422    | max_current_a 5 is outside 6..=  |
       | the fuse rating to 0 A               | 422    | fuse_rating_a           |
       | the number of phases to 2            | 422    | phases                  |
       | the earthing system to "XY"          | 422    | earthing                |
