@@ -31,3 +31,16 @@ Feature: Local interface - OCPP tab
       | ftp://csms.example/ocpp      | use ws:// or wss://                   |
       | ws://                        | host                                  |
       | ws://csms example/ocpp       | space                                 |
+
+  @ui.ocpp @ui.invalid
+  Scenario Outline: An identity or key the unit cannot use is refused with the reason, nothing changed
+    When the installer tries to set the <what> to "<value>"
+    Then the interface refuses with 422 "<reason>"
+    And nothing was changed
+
+    Examples:
+      | what                  | value                | reason                              |
+      | charge point identity | HALO 1               | charge point identity contains ' '  |
+      | charge point identity |                      | must be 1 to 48 characters, got 0   |
+      | authorization key     | short                | must be 16 to 40 printable ASCII    |
+      | authorization key     | has a space in it ok | without spaces                      |

@@ -45,6 +45,9 @@ const PHASES: &str = r"the installer (sets|tries to set) the number of phases to
 const EARTHING: &str = r#"the installer (sets|tries to set) the earthing system to "([^"]*)""#;
 const CSMS_RIG: &str = r"the installer (sets|tries to set) the CSMS URL to the rig's CSMS";
 const CSMS_URL: &str = r#"the installer (sets|tries to set) the CSMS URL to "([^"]*)""#;
+const IDENTITY: &str =
+    r#"the installer (sets|tries to set) the charge point identity to "([^"]*)""#;
+const KEY: &str = r#"the installer (sets|tries to set) the authorization key to "([^"]*)""#;
 const CARD_ADD: &str = r#"the installer (adds|tries to add) the offline card "([^"]*)""#;
 const CARD_REMOVE: &str = r#"the installer (removes|tries to remove) the offline card "([^"]*)""#;
 const WIFI: &str = r#"the installer (joins|tries to join) the Wi-Fi network "([^"]*)" with (\S+)(?: and the passphrase "([^"]*)")?"#;
@@ -186,6 +189,30 @@ pub const STEPS: &[StepDef] = &[
         pattern: RESET,
         example: "When the installer tries to reset the unit to factory settings with a wrong PIN",
         run: factory_reset,
+    },
+    StepDef {
+        keyword: StepType::Given,
+        pattern: IDENTITY,
+        example: "Given the installer sets the charge point identity to \"HALO-GARAGE\"",
+        run: set_identity,
+    },
+    StepDef {
+        keyword: StepType::When,
+        pattern: IDENTITY,
+        example: "When the installer tries to set the charge point identity to \"bad id\"",
+        run: set_identity,
+    },
+    StepDef {
+        keyword: StepType::Given,
+        pattern: KEY,
+        example: "Given the installer sets the authorization key to \"0123456789abcdef\"",
+        run: set_key,
+    },
+    StepDef {
+        keyword: StepType::When,
+        pattern: KEY,
+        example: "When the installer tries to set the authorization key to \"short\"",
+        run: set_key,
     },
     StepDef {
         keyword: StepType::When,
@@ -562,6 +589,35 @@ async fn put_ocpp(world: &mut HarnessWorld, must: bool, url: String) -> Result<(
     .await
     .map(drop)
 }
+
+/// `PUT /api/ocpp` keeping the CSMS URL the unit has, with `field` set to `value`.
+async fn put_ocpp_field(
+    world: &mut HarnessWorld,
+    must: bool,
+    field: &str,
+    value: String,
+) -> Result<(), String> {
+    let ocpp = current(world, must, "/api/ocpp").await?;
+    let mut body =
+        json!({ "csms_url": ocpp["csms_url"], "charge_point_id": ocpp["charge_point_id"] });
+    body[field] = json!(value);
+    change(
+        world,
+        must,
+        &format!("{field} = {value:?}"),
+        Request::json("PUT", "/api/ocpp", Some(&body)),
+    )
+    .await
+    .map(drop)
+}
+
+step_fn!(set_identity, |world, ctx| {
+    put_ocpp_field(world, must(&ctx)?, "charge_point_id", text(&ctx, 2)?).await
+});
+
+step_fn!(set_key, |world, ctx| {
+    put_ocpp_field(world, must(&ctx)?, "authorization_key", text(&ctx, 2)?).await
+});
 
 step_fn!(set_csms_rig, |world, ctx| {
     let url = world
