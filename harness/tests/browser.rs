@@ -1,7 +1,8 @@
 //! The local interface in a real browser: headless Chromium (driven through the DevTools
 //! protocol, `cdp/`) logs in to an emulated unit with its PIN, adds an offline card on the RFID
 //! tab, and changes the maximum current on the Installation tab; the EV emulator plugin sees
-//! the duty cycle follow. A PNG of the login page and of each tab is saved under
+//! the duty cycle follow. A value beyond the rating is refused on the page with the reason and
+//! changes nothing. A PNG of the login page and of each tab is saved under
 //! `<target>/tmp/browser-screenshots/` (`CARGO_TARGET_TMPDIR`).
 //!
 //! Chromium is required: without it this test fails and says how to install it (CI installs
@@ -89,6 +90,17 @@ fn wait_for_duty(plugin: &harness::plugin_host::PluginInstance, percent: f64, wi
 /// Fills the form posting to `action` with `fields` (id → value), submits it, and waits for the
 /// answer page; fails with the page's error notice if the change was refused.
 async fn submit(browser: &mut cdp::Browser, action: &str, fields: &[(&str, &str)]) {
+    if let Some(error) = try_submit(browser, action, fields).await {
+        panic!("the interface refused {action}: {error}");
+    }
+}
+
+/// As [`submit`]; the page's error notice if the change was refused.
+async fn try_submit(
+    browser: &mut cdp::Browser,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Option<String> {
     let mut script = String::new();
     for (id, value) in fields {
         script.push_str(&format!(
@@ -112,7 +124,7 @@ async fn submit(browser: &mut cdp::Browser, action: &str, fields: &[(&str, &str)
         .eval("(document.getElementById('error') || {}).textContent || null")
         .await
         .expect("page readable");
-    assert!(error.is_null(), "the interface refused {action}: {error}");
+    error.as_str().map(str::to_string)
 }
 
 #[test]
@@ -218,6 +230,28 @@ fn an_installer_in_a_browser_changes_the_maximum_current_and_the_pilot_follows()
         assert_eq!(shown, "10", "the Installation tab after saving");
     });
     wait_for_duty(&ev_plugin, 10.0 / 0.6, Duration::from_secs(5));
+
+    // A value beyond the product's rating is refused on the page, with the reason, and the
+    // pilot keeps offering 10 A.
+    runtime.block_on(async {
+        let error = try_submit(&mut browser, "/installation", &[("max_current_a", "40")])
+            .await
+            .expect("the interface must refuse 40 A on a 16 A product");
+        assert!(
+            error.contains("Not saved, nothing changed") && error.contains("max_current_a 40"),
+            "the refusal must say why: {error}"
+        );
+        browser
+            .screenshot(&shots.join("installation-refused.png"))
+            .await
+            .unwrap();
+    });
+    let m = ev_plugin.call_blocking(&ev::Measure {}).unwrap();
+    assert!(
+        (m.duty_percent - 10.0 / 0.6).abs() <= 0.5,
+        "a refused value changed the duty cycle to {:.2} %",
+        m.duty_percent
+    );
 
     for tab in TABS {
         let png = shots.join(format!("{tab}.png"));
