@@ -1,6 +1,8 @@
 //! The emulated rig kind: per instance a fresh state folder, `harness __rig-sim` for the power
 //! board, vehicle, mains and instruments, the four plugins on its pseudo-terminals (CSMS first,
-//! its URL goes to the firmware), then the firmware, ready once it prints `READY`.
+//! its URL goes to the firmware), then the firmware, ready once it prints `READY`. The firmware's
+//! local interface listens on a free loopback port with the rig's PIN or one made per instance
+//! (`RigInstance::ui`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -64,7 +64,8 @@ pub struct DutSection {
     /// A custom firmware command for emulated rigs; `{board}`, `{csms_url}`, `{state_dir}`,
     /// `{charge_point_id}`, `{product_number}`, `{serial}`, `{authorization_key}` (from
     /// `[csms] authorization_key`, empty without one) and `{csms_ca}` (the CSMS's CA certificate
-    /// file at security profile 2, empty otherwise) are replaced per instance.
+    /// file at security profile 2, empty otherwise), `{ui_listen}` (the local interface's
+    /// address), `{pin}` and `{ap_window_s}` are replaced per instance.
     pub command: Option<Vec<String>>,
     /// Base URL of the charger's local management interface (external rigs):
     /// `http://<IP address>[:port]`. Emulated rigs pick a free loopback port themselves.
