@@ -18,6 +18,7 @@ Feature: Local interface - factory reset
     When the installer logs in with the PIN within 15 s
     Then the unit has no CSMS, no Wi-Fi network, no offline cards and the default installation
     And the Status tab shows the unit's serial number, product number and firmware version
+    And the Status tab shows the OCPP connection not_configured within 5 s
 
   @ui.factory-reset @ui.security
   Scenario: A factory reset with a wrong PIN resets nothing
