@@ -13,11 +13,11 @@ use eol_station::meter_class::Quantity;
 use eol_station::EolConfig;
 use plugin_api::kinds::ev_emulator as ev;
 
-use super::installer;
 use super::pilot::plug_default;
 use super::power::control;
 use super::support::{self, mark, step_fn, text};
 use super::StepDef;
+use super::{installer, installer_checks};
 use crate::rig::{factory_channel, ui_access, Instrument};
 use crate::runner::HarnessWorld;
 
@@ -343,7 +343,7 @@ step_fn!(reads_back, |world, ctx| {
     let serial = unit_serial(world)?;
     let product = unit_product(world);
     let serial_ok = status["serial"] == serial.as_str();
-    let product_ok = installer::is_product(&status, &product);
+    let product_ok = installer_checks::is_product(&status, &product);
     ok_check(world, "serial number read back", serial_ok);
     ok_check(world, "product number read back", product_ok);
     if let Some(station) = &world.run.eol {
@@ -453,7 +453,7 @@ step_fn!(shipping_state, |world, ctx| {
         ));
     }
     let config = config(world)?;
-    let wrong = installer::shipping_state_differences(
+    let wrong = installer_checks::shipping_state_differences(
         world,
         config.rated_current_a.round() as u32,
         config.phases,
@@ -464,7 +464,7 @@ step_fn!(shipping_state, |world, ctx| {
     let serial = unit_serial(world)?;
     let product = unit_product(world);
     let identity_kept =
-        status["serial"] == serial.as_str() && installer::is_product(&status, &product);
+        status["serial"] == serial.as_str() && installer_checks::is_product(&status, &product);
     ok_check(world, "serial and product kept after reset", identity_kept);
     let mut problems = wrong;
     if !identity_kept {

@@ -6,6 +6,7 @@ mod csms;
 mod eol;
 mod ev;
 mod installer;
+mod installer_checks;
 mod json_match;
 pub mod memory;
 mod metering;
@@ -53,6 +54,7 @@ pub fn all() -> Vec<&'static StepDef> {
         metering::STEPS,
         eol::STEPS,
         installer::STEPS,
+        installer_checks::STEPS,
     ]
     .into_iter()
     .flatten()
