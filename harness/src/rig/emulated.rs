@@ -16,6 +16,9 @@ use super::{Instrument, Rig};
 use crate::plugin_host::PluginLibraries;
 use crate::process;
 
+/// Free ports tried for the firmware's local interface before giving up.
+const UI_PORT_ATTEMPTS: u32 = 3;
+
 /// How long `rig-sim` may take to write its port file.
 const SIM_START_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -69,17 +72,12 @@ pub fn start(
     instance.firmware_state_dir = Some(fw_state.clone());
     // The local interface: a free loopback port, and the PIN the factory wrote (the rig's, or
     // one made for this instance) unless the unit comes straight off the line.
-    let ui_listen = ui_access::free_loopback_port()?;
     let pin = match (&rig.dut.pin, rig.dut.provisioned) {
         (_, false) => None,
         (Some(pin), true) => Some(pin.clone()),
         (None, true) => Some(ui_access::generate_pin()?),
     };
-    instance.ui = Some(UiEndpoint {
-        addr: ui_listen,
-        pin: pin.clone(),
-    });
-    let values = Placeholders {
+    let mut values = Placeholders {
         board: ports.board.clone(),
         csms_url,
         state_dir: fw_state.display().to_string(),
@@ -92,29 +90,48 @@ pub fn start(
             .unwrap_or_else(|| format!("EMU{slot:06}")),
         authorization_key: rig.authorization_key().unwrap_or_default().to_string(),
         csms_ca: instance.csms_ca.clone().unwrap_or_default(),
-        ui_listen: ui_listen.to_string(),
-        pin: pin.unwrap_or_default(),
+        ui_listen: String::new(),
+        pin: pin.clone().unwrap_or_default(),
         ap_window_s: rig
             .dut
             .ap_window_s
             .map(|s| s.to_string())
             .unwrap_or_default(),
     };
-    let command = firmware_command(rig, exe, &values);
-    let launch = FirmwareLaunch {
-        program: command.get_program().to_os_string(),
-        args: command.get_args().map(|a| a.to_os_string()).collect(),
-        log: dir_path.join("firmware.log"),
-        stdout_copy: dir_path.join("firmware-stdout.log"),
-        ready_timeout: rig.dut.ready_timeout,
-    };
-    instance.firmware = Some(launch.clone());
-    if !launch_firmware(&mut instance, &launch, launch.ready_timeout)? {
-        return Err(StartError::Failed(format!(
-            "the firmware did not print READY within {:.1} s{}",
-            launch.ready_timeout.as_secs_f64(),
-            last_line(&launch.log)
-        )));
+    // The port was free a moment ago; another process may take it before the firmware binds
+    // it. The firmware then ends saying it cannot listen, and another free port is tried.
+    let mut attempt = 1;
+    loop {
+        let ui_listen = ui_access::free_loopback_port()?;
+        values.ui_listen = ui_listen.to_string();
+        instance.ui = Some(UiEndpoint {
+            addr: ui_listen,
+            pin: pin.clone(),
+        });
+        let command = firmware_command(rig, exe, &values);
+        let launch = FirmwareLaunch {
+            program: command.get_program().to_os_string(),
+            args: command.get_args().map(|a| a.to_os_string()).collect(),
+            log: dir_path.join("firmware.log"),
+            stdout_copy: dir_path.join("firmware-stdout.log"),
+            ready_timeout: rig.dut.ready_timeout,
+        };
+        instance.firmware = Some(launch.clone());
+        match launch_firmware(&mut instance, &launch, launch.ready_timeout) {
+            Ok(true) => break,
+            Ok(false) => {
+                return Err(StartError::Failed(format!(
+                    "the firmware did not print READY within {:.1} s{}",
+                    launch.ready_timeout.as_secs_f64(),
+                    last_line(&launch.log)
+                )))
+            }
+            Err(e) if e.contains("cannot listen") && attempt < UI_PORT_ATTEMPTS => {
+                instance.children.retain(|c| c.name() != FIRMWARE_CHILD);
+                attempt += 1;
+            }
+            Err(e) => return Err(StartError::Failed(e)),
+        }
     }
     Ok(instance)
 }
