@@ -57,6 +57,8 @@ pub struct ScenarioMemory {
     pub eol_pilot_load: Option<eol_station::checks::pilot_levels::PilotLoad>,
     /// End-of-line: the meter load point, percent of the rated current.
     pub eol_load_percent: Option<f64>,
+    /// The installer at the local interface: session, latest answer, settings before it.
+    pub installer: super::installer::InstallerMemory,
     /// Measurements the steps made, with their limits, for the scenario's report.
     pub measurements: Vec<conformance_report::Measurement>,
 }
