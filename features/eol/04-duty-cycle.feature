@@ -8,6 +8,7 @@ Feature: EOL 4 - Duty cycle at current steps from 6 A to the rated current
     Given the charger is idle
     And the CSMS answers Authorize for "04A2B3C4" with Accepted
     And the EV draws up to 32 A on 3 phases
+    And the EV follows a new offer within 0.2 s
 
   Scenario Outline: The pilot offers <amps> A and the vehicle draws it
     When the CSMS sends SetChargingProfile:

@@ -9,6 +9,7 @@ Feature: EOL 5 - Contactor closing and opening times, welded contacts
     Given the charger is idle
     And the CSMS answers Authorize for "04A2B3C4" with Accepted
     And the EV draws up to 16 A on 3 phases
+    And the EV follows a new offer within 0.2 s
 
   Scenario: The contactor closes within 3 s, opens within 100 ms, and its contacts are not welded
     When the EV plugs in

@@ -8,6 +8,7 @@ Feature: EOL 6 - Residual-current self-test and the 6 mA DC trip
     Given the charger is idle
     And the CSMS answers Authorize for "04A2B3C4" with Accepted
     And the EV draws up to 16 A on 3 phases
+    And the EV follows a new offer within 0.2 s
 
   Scenario: The self-test at plug-in passes and 6 mA DC trips within 10 s
     Given a charging session is running for "04A2B3C4"

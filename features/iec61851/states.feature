@@ -59,7 +59,7 @@ Feature: IEC 61851-1 control pilot states A to F
     And the charger reports Faulted within 5 s
 
   @iec.state-f @iec.state-f-300ms @iec.diode-short @requires.fault-injection
-  Scenario: State F - after a fault the charger shows -12 V for at least 300 ms
+  Scenario: State F - after a fault the charger drives -12 V for at least 300 ms
     Given a charging session is running for "04A2B3C4"
     When the EV has a shorted diode
     Then the contactor opens within 100 ms after the EV's last action

@@ -18,8 +18,9 @@ Feature: Limits on the offered current
 
   @load.installation-max @requires.local-interface
   Scenario: A new installation maximum during a charge is followed at once
-    Given a charging session is running for "04A2B3C4"
-    Then the pilot offers 16 A within 5 s
+    Given the installer sets the maximum current to 13 A
+    And a charging session is running for "04A2B3C4"
+    Then the pilot offers 13 A within 5 s
     When the installer sets the maximum current to 8 A
     Then the pilot offers 8 A within 6 s
     And the EV draws 8 A per phase within 6 s

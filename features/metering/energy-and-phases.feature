@@ -45,6 +45,7 @@ Feature: The charger's meter against the reference power analyser
   Scenario: A single-phase vehicle is metered on L1 only
     Given the EV draws up to 16 A on 1 phase
     And a charging session is running for "04A2B3C4"
-    Then the analyser measures 3.7 kW ± 0.2 kW
+    Then the EV draws 16 A per phase within 6 s
+    And the analyser measures 3.7 kW ± 0.2 kW
     And the charger's Current.Import on L1 agrees with the analyser within 1 %
     And the charger's Power.Active.Import agrees with the analyser within 1 %

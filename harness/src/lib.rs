@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod features;
+pub mod local_ui;
 pub mod multicall;
 pub mod plugin_host;
 pub mod process;

@@ -174,3 +174,52 @@ fn a_power_cycle_restarts_the_firmware_with_its_state() {
     assert_eq!(starts[0].1, starts[1].1, "the same state folder");
     assert_all_gone(&[starts[0].0, starts[1].0]);
 }
+
+/// The local interface's port is chosen free, but another process may take it before the
+/// firmware binds it: the firmware then ends saying it cannot listen, and the instance starts
+/// it again on another port.
+#[test]
+fn a_taken_interface_port_is_replaced_by_another() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path().display().to_string();
+    let rig_text = format!(
+        r#"
+[rig]
+name = "port-race"
+capabilities = ["three-phase"]
+
+[dut]
+kind = "emulated"
+product_number = "130577"
+charge_point_id = "CP-1"
+command = ["sh", "-c", "echo {{ui_listen}} >> {dir}/ports; if [ ! -f {dir}/taken ]; then touch {dir}/taken; echo 'reference-firmware: --ui-listen {{ui_listen}}: cannot listen: Address in use' >&2; exit 1; fi; echo READY; exec sleep 300"]
+ready_timeout_s = 10
+
+[csms]
+plugin = "ocpp-csms"
+listen = "127.0.0.1:0"
+"#
+    );
+    let rig_path = sandbox.path().join("rig.toml");
+    std::fs::write(&rig_path, rig_text).unwrap();
+    let rig = harness::rig::load(&rig_path).unwrap();
+    let libraries = harness::plugin_host::PluginLibraries::new(
+        harness::plugin_host::SearchPath::from_process(&[]),
+    );
+    let exe = Path::new(env!("CARGO_BIN_EXE_harness"));
+    let instance = harness::rig::emulated::start(&rig, &libraries, exe, 0)
+        .unwrap_or_else(|e| panic!("the instance did not start: {}", e.message()));
+    let ports = std::fs::read_to_string(sandbox.path().join("ports")).unwrap();
+    let ports: Vec<&str> = ports.lines().collect();
+    assert_eq!(ports.len(), 2, "one refused start, one good: {ports:?}");
+    let ui = instance.ui.clone().expect("an interface address");
+    assert_eq!(
+        ui.addr.to_string(),
+        ports[1],
+        "the instance uses the second port"
+    );
+    assert!(
+        ui.pin.is_some_and(|p| p.len() == 6),
+        "a PIN made for the instance"
+    );
+}

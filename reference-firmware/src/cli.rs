@@ -1,7 +1,7 @@
 //! The command line: `reference-firmware --board <tty|sim> --state-dir DIR
 //! --product-number N --serial S [--csms-url URL] [--charge-point-id ID]
 //! [--authorization-key KEY] [--csms-ca FILE] [--ui-listen ADDR] [--pin PIN | --provisioning
-//! FILE] [--ap-window-s N] [--seed-defect NAME]...`.
+//! FILE] [--ap-window-s N] [--ui-session-idle-s N] [--seed-defect NAME]...`.
 //!
 //! Connection settings given on the command line are stored in the state directory
 //! (`ocpp-connection.json`, `csms-ca.pem`); without them the stored ones are used. The PIN and
@@ -71,6 +71,11 @@ struct Args {
     /// How long the commissioning access point stays on after power-on, seconds.
     #[arg(long, value_name = "N", default_value_t = 600)]
     ap_window_s: u64,
+    /// How long an idle session of the local interface lasts, seconds (the product's 900;
+    /// shorter for test scenarios of the expiry).
+    #[arg(long, value_name = "N", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    ui_session_idle_s: u64,
     /// Enable a seeded defect (only in builds with the `seeded-defects` feature).
     #[arg(long = "seed-defect", value_name = "NAME")]
     seed_defects: Vec<String>,
@@ -243,15 +248,13 @@ fn prepare(args: Args) -> Result<Start, String> {
         serial: args.serial.clone(),
         pin: pin.clone(),
         ap_window: std::time::Duration::from_secs(args.ap_window_s),
-        options: defects
-            .has(SeededDefect::PinLockoutNever)
-            .then(|| crate::ui::UiOptions {
-                security: crate::ui::SecurityConfig {
-                    seeded_lockout_never: true,
-                    ..Default::default()
-                },
-                ..Default::default()
-            }),
+        options: {
+            let mut options = crate::ui::UiOptions::default();
+            options.security.session_idle = std::time::Duration::from_secs(args.ui_session_idle_s);
+            // Seeded defect `pin-lockout-never` (only in builds with the feature).
+            options.security.seeded_lockout_never = defects.has(SeededDefect::PinLockoutNever);
+            (options.security != crate::ui::SecurityConfig::default()).then_some(options)
+        },
     });
     tracing::info!(
         product = variant.product_number,

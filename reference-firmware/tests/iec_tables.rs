@@ -4,7 +4,7 @@
 
 mod common;
 
-use board_link::{BoardMessage, PilotOutput};
+use board_link::{BoardFaultCode, BoardMessage, PilotOutput};
 use common::{Rig, SelfTestAnswer, Vehicle, STEP_MS};
 use reference_firmware::core::proximity::PpTable;
 use reference_firmware::core::residual::TripPoint;
@@ -434,7 +434,64 @@ fn temperature_derates_stops_and_resumes_with_hysteresis() {
     assert!(rig.duty().unwrap() < 267);
 }
 
+#[test]
+fn the_boards_over_temperature_cut_out_suspends_the_session_until_it_clears() {
+    let mut rig = Rig::halo();
+    rig.start_charging();
+    rig.temperature_tenth_c = 900;
+    rig.board_says(BoardMessage::Fault {
+        code: BoardFaultCode::OverTemperature,
+        active: true,
+        contactor_opened: true,
+    });
+    rig.advance(100);
+    assert!(!rig.contactor);
+    assert_eq!(
+        rig.fault(),
+        Some(Fault::Board(BoardFaultCode::OverTemperature))
+    );
+    assert_eq!(rig.connector_status(), ConnectorStatus::Faulted);
+    rig.temperature_tenth_c = 250;
+    rig.board_says(BoardMessage::Fault {
+        code: BoardFaultCode::OverTemperature,
+        active: false,
+        contactor_opened: false,
+    });
+    rig.advance(1000);
+    assert_eq!(rig.fault(), None);
+    assert_eq!(rig.duty(), Some(267), "the same session offers 16 A again");
+    assert!(rig.contactor, "and charges again");
+    assert_eq!(rig.connector_status(), ConnectorStatus::Charging);
+}
+
 // ----- proximity pilot --------------------------------------------------------------------
+
+#[test]
+fn a_socket_without_a_pp_resistor_in_range_sees_no_vehicle() {
+    let mut rig = Rig::with(
+        variant::SOCKET_VARIANT,
+        Settings::default(),
+        Stored::default(),
+    );
+    rig.pp_ohms = Some(4700);
+    rig.vehicle = Vehicle::C;
+    rig.input(Input::RemoteStart {
+        id_tag: "04A2B3C4".into(),
+    });
+    rig.advance(3000);
+    assert!(
+        !rig.has_event(|e| matches!(e, Event::SessionStarted { .. })),
+        "no session without a cable"
+    );
+    assert_eq!(rig.charger.snapshot().pilot_state, PilotState::A);
+    assert!(!rig.contactor);
+    rig.vehicle = Vehicle::A;
+    rig.advance(200);
+    rig.pp_ohms = Some(220);
+    rig.vehicle = Vehicle::C;
+    rig.advance(500);
+    assert_eq!(rig.charger.snapshot().pilot_state, PilotState::C);
+}
 
 #[test]
 fn pp_ranges_of_both_tables() {

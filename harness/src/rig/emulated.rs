@@ -1,6 +1,8 @@
 //! The emulated rig kind: per instance a fresh state folder, `harness __rig-sim` for the power
 //! board, vehicle, mains and instruments, the four plugins on its pseudo-terminals (CSMS first,
-//! its URL goes to the firmware), then the firmware, ready once it prints `READY`.
+//! its URL goes to the firmware), then the firmware, ready once it prints `READY`. The firmware's
+//! local interface listens on a free loopback port with the rig's PIN or one made per instance
+//! (`RigInstance::ui`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -9,9 +11,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::instance::{FirmwareLaunch, RigInstance, SimPorts, StartError, FIRMWARE_CHILD};
+use super::ui_access::{self, UiEndpoint};
 use super::{Instrument, Rig};
 use crate::plugin_host::PluginLibraries;
 use crate::process;
+
+/// Free ports tried for the firmware's local interface before giving up.
+const UI_PORT_ATTEMPTS: u32 = 3;
 
 /// How long `rig-sim` may take to write its port file.
 const SIM_START_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,7 +69,15 @@ pub fn start(
     let fw_state = dir_path.join("firmware");
     std::fs::create_dir_all(&fw_state)
         .map_err(|e| format!("cannot create {}: {e}", fw_state.display()))?;
-    let values = Placeholders {
+    instance.firmware_state_dir = Some(fw_state.clone());
+    // The local interface: a free loopback port, and the PIN the factory wrote (the rig's, or
+    // one made for this instance) unless the unit comes straight off the line.
+    let pin = match (&rig.dut.pin, rig.dut.provisioned) {
+        (_, false) => None,
+        (Some(pin), true) => Some(pin.clone()),
+        (None, true) => Some(ui_access::generate_pin()?),
+    };
+    let mut values = Placeholders {
         board: ports.board.clone(),
         csms_url,
         state_dir: fw_state.display().to_string(),
@@ -76,22 +90,48 @@ pub fn start(
             .unwrap_or_else(|| format!("EMU{slot:06}")),
         authorization_key: rig.authorization_key().unwrap_or_default().to_string(),
         csms_ca: instance.csms_ca.clone().unwrap_or_default(),
+        ui_listen: String::new(),
+        pin: pin.clone().unwrap_or_default(),
+        ap_window_s: rig
+            .dut
+            .ap_window_s
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
     };
-    let command = firmware_command(rig, exe, &values);
-    let launch = FirmwareLaunch {
-        program: command.get_program().to_os_string(),
-        args: command.get_args().map(|a| a.to_os_string()).collect(),
-        log: dir_path.join("firmware.log"),
-        stdout_copy: dir_path.join("firmware-stdout.log"),
-        ready_timeout: rig.dut.ready_timeout,
-    };
-    instance.firmware = Some(launch.clone());
-    if !launch_firmware(&mut instance, &launch, launch.ready_timeout)? {
-        return Err(StartError::Failed(format!(
-            "the firmware did not print READY within {:.1} s{}",
-            launch.ready_timeout.as_secs_f64(),
-            last_line(&launch.log)
-        )));
+    // The port was free a moment ago; another process may take it before the firmware binds
+    // it. The firmware then ends saying it cannot listen, and another free port is tried.
+    let mut attempt = 1;
+    loop {
+        let ui_listen = ui_access::free_loopback_port()?;
+        values.ui_listen = ui_listen.to_string();
+        instance.ui = Some(UiEndpoint {
+            addr: ui_listen,
+            pin: pin.clone(),
+        });
+        let command = firmware_command(rig, exe, &values);
+        let launch = FirmwareLaunch {
+            program: command.get_program().to_os_string(),
+            args: command.get_args().map(|a| a.to_os_string()).collect(),
+            log: dir_path.join("firmware.log"),
+            stdout_copy: dir_path.join("firmware-stdout.log"),
+            ready_timeout: rig.dut.ready_timeout,
+        };
+        instance.firmware = Some(launch.clone());
+        match launch_firmware(&mut instance, &launch, launch.ready_timeout) {
+            Ok(true) => break,
+            Ok(false) => {
+                return Err(StartError::Failed(format!(
+                    "the firmware did not print READY within {:.1} s{}",
+                    launch.ready_timeout.as_secs_f64(),
+                    last_line(&launch.log)
+                )))
+            }
+            Err(e) if e.contains("cannot listen") && attempt < UI_PORT_ATTEMPTS => {
+                instance.children.retain(|c| c.name() != FIRMWARE_CHILD);
+                attempt += 1;
+            }
+            Err(e) => return Err(StartError::Failed(e)),
+        }
     }
     Ok(instance)
 }
@@ -145,6 +185,12 @@ pub struct Placeholders {
     pub authorization_key: String,
     /// The CSMS's CA certificate file (security profile 2); empty without TLS.
     pub csms_ca: String,
+    /// Where the local interface listens (`127.0.0.1:<free port>`).
+    pub ui_listen: String,
+    /// The unit's PIN; empty for a unit not provisioned yet.
+    pub pin: String,
+    /// `[dut] ap_window_s`; empty for the firmware's default.
+    pub ap_window_s: String,
 }
 
 impl Placeholders {
@@ -157,6 +203,9 @@ impl Placeholders {
             .replace("{serial}", &self.serial)
             .replace("{authorization_key}", &self.authorization_key)
             .replace("{csms_ca}", &self.csms_ca)
+            .replace("{ui_listen}", &self.ui_listen)
+            .replace("{pin}", &self.pin)
+            .replace("{ap_window_s}", &self.ap_window_s)
     }
 }
 
@@ -186,6 +235,14 @@ pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command
             // Security profile 2: the CA that signed the CSMS's server certificate.
             if !values.csms_ca.is_empty() {
                 command.args(["--csms-ca", &values.csms_ca]);
+            }
+            // The installer's interface, with the PIN written at the factory.
+            command.args(["--ui-listen", &values.ui_listen]);
+            if !values.pin.is_empty() {
+                command.args(["--pin", &values.pin]);
+            }
+            if !values.ap_window_s.is_empty() {
+                command.args(["--ap-window-s", &values.ap_window_s]);
             }
             for defect in &rig.dut.seeded_defects {
                 command.args(["--seed-defect", defect]);
@@ -306,6 +363,9 @@ mod tests {
             serial: "S".into(),
             authorization_key: String::new(),
             csms_ca: String::new(),
+            ui_listen: "127.0.0.1:8080".into(),
+            pin: String::new(),
+            ap_window_s: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -328,6 +388,9 @@ mod tests {
             serial: "S".into(),
             authorization_key: String::new(),
             csms_ca: String::new(),
+            ui_listen: "127.0.0.1:8080".into(),
+            pin: String::new(),
+            ap_window_s: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -337,6 +400,8 @@ mod tests {
         assert_eq!(args[0], "__firmware");
         assert!(args.windows(2).any(|w| w == ["--csms-url", "ws://x"]));
         assert!(!args.iter().any(|a| a == "--authorization-key"));
+        // A unit not provisioned yet gets no PIN; the firmware's window stays its default.
+        assert!(!args.iter().any(|a| a == "--pin" || a == "--ap-window-s"));
     }
 
     #[test]
@@ -352,6 +417,9 @@ mod tests {
             serial: "S".into(),
             authorization_key: String::new(),
             csms_ca: String::new(),
+            ui_listen: "127.0.0.1:8080".into(),
+            pin: String::new(),
+            ap_window_s: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -378,6 +446,9 @@ mod tests {
             serial: "S".into(),
             authorization_key: "0123456789abcdef".into(),
             csms_ca: "/tmp/ca.pem".into(),
+            ui_listen: "127.0.0.1:8080".into(),
+            pin: "4711".into(),
+            ap_window_s: "5".into(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
         let args: Vec<_> = command
@@ -387,6 +458,11 @@ mod tests {
         assert!(args
             .windows(2)
             .any(|w| w == ["--authorization-key", "0123456789abcdef"]));
+        assert!(args.windows(2).any(|w| w == ["--pin", "4711"]));
+        assert!(args.windows(2).any(|w| w == ["--ap-window-s", "5"]));
+        assert!(args
+            .windows(2)
+            .any(|w| w == ["--ui-listen", "127.0.0.1:8080"]));
         assert_eq!(
             values.fill("key={authorization_key}"),
             "key=0123456789abcdef"

@@ -64,10 +64,27 @@ pub struct DutSection {
     /// A custom firmware command for emulated rigs; `{board}`, `{csms_url}`, `{state_dir}`,
     /// `{charge_point_id}`, `{product_number}`, `{serial}`, `{authorization_key}` (from
     /// `[csms] authorization_key`, empty without one) and `{csms_ca}` (the CSMS's CA certificate
-    /// file at security profile 2, empty otherwise) are replaced per instance.
+    /// file at security profile 2, empty otherwise), `{ui_listen}` (the local interface's
+    /// address), `{pin}` and `{ap_window_s}` are replaced per instance.
     pub command: Option<Vec<String>>,
-    /// Base URL of the charger's local management interface (external rigs).
+    /// Base URL of the charger's local management interface (external rigs):
+    /// `http://<IP address>[:port]`. Emulated rigs pick a free loopback port themselves.
     pub ui_url: Option<String>,
+    /// The unit's PIN for its local interface (4 to 12 digits). External rigs: the PIN printed
+    /// on the unit's label. Emulated rigs: given to the firmware; unset, each instance makes a
+    /// random one.
+    pub pin: Option<String>,
+    /// Emulated rigs: whether the unit starts with a PIN written at the factory (default true).
+    /// `false` is a unit straight off the line, before the end-of-line station provisions it.
+    #[serde(default = "yes")]
+    pub provisioned: bool,
+    /// Emulated rigs: how long the commissioning access point stays on after power-on, seconds
+    /// (the firmware's default is 600).
+    pub ap_window_s: Option<u64>,
+    /// External rigs: the station's factory channel, the program that writes the serial number
+    /// and PIN into the unit (a programming fixture); `{serial}`, `{pin}`, `{product_number}` are
+    /// replaced. Emulated rigs write the unit's provisioning file and power-cycle it instead.
+    pub factory_command: Option<Vec<String>>,
     /// Optional features the charger implements (`@requires.dut.<feature>` scenarios run only
     /// when declared here).
     #[serde(default)]
@@ -81,6 +98,10 @@ pub struct DutSection {
     /// How long to wait for the emulated firmware's `READY` line.
     #[serde(default = "default_ready_timeout_s")]
     pub ready_timeout_s: f64,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_ready_timeout_s() -> f64 {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use plugin_api::kinds::csms;
 use plugin_api::Observation;
 
+use super::ui_access::UiEndpoint;
 use super::{Instrument, Rig};
 use crate::plugin_host::{CallError, PluginInstance, PluginLibraries};
 use crate::process::Supervised;
@@ -86,6 +87,10 @@ pub struct RigInstance {
     pub(super) state_dir: Option<tempfile::TempDir>,
     /// How the firmware was started, so a power cycle can start it again (emulated rigs).
     pub(super) firmware: Option<FirmwareLaunch>,
+    /// The emulated firmware's state folder (its "flash"), where the factory channel writes.
+    pub(super) firmware_state_dir: Option<std::path::PathBuf>,
+    /// The charger's local management interface, if the harness can reach it.
+    pub ui: Option<UiEndpoint>,
 }
 
 /// The emulated firmware's command line and log files, kept for restarts.
@@ -126,6 +131,8 @@ impl RigInstance {
             children: Vec::new(),
             state_dir: None,
             firmware: None,
+            firmware_state_dir: None,
+            ui: None,
         }
     }
 
@@ -243,6 +250,45 @@ impl RigInstance {
         self.children.retain(|c| c.name() != FIRMWARE_CHILD);
         let patience = launch.ready_timeout.min(RESTART_PATIENCE);
         super::emulated::launch_firmware(self, &launch, patience)
+    }
+
+    /// The emulated firmware's state folder (`None` on an external rig).
+    pub fn firmware_state_dir(&self) -> Option<&Path> {
+        self.firmware_state_dir.as_deref()
+    }
+
+    /// Sets `--name value` on the emulated firmware's command line for its next start (replaces
+    /// the value if the option is there, appends it otherwise). Takes effect at the next
+    /// [`RigInstance::power_on`]; a firmware restarting by itself re-executes the old one.
+    pub fn set_firmware_option(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let launch = self.firmware.as_mut().ok_or_else(|| {
+            format!(
+                "rig instance {} does not run the charger's firmware itself, so it cannot change its command line",
+                self.slot
+            )
+        })?;
+        match launch.args.iter().position(|a| a == name) {
+            Some(at) if at + 1 < launch.args.len() => launch.args[at + 1] = value.into(),
+            _ => {
+                launch.args.push(name.into());
+                launch.args.push(value.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The serial number the emulated firmware was started with (`--serial`).
+    pub fn firmware_serial(&self) -> Option<String> {
+        let args = &self.firmware.as_ref()?.args;
+        let at = args.iter().position(|a| a == "--serial")?;
+        args.get(at + 1).map(|s| s.to_string_lossy().into_owned())
+    }
+
+    /// Whether the emulated firmware's command line has `name`.
+    pub fn has_firmware_option(&self, name: &str) -> bool {
+        self.firmware
+            .as_ref()
+            .is_some_and(|l| l.args.iter().any(|a| a == name))
     }
 
     /// Copies the children's logs (`*.log` in the state folder) to `dest`.

@@ -3,9 +3,11 @@
 pub mod capabilities;
 pub mod emulated;
 
+pub mod factory_channel;
 pub mod file;
 pub mod instance;
 pub mod pool;
+pub mod ui_access;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -96,6 +98,16 @@ pub struct Dut {
     pub charge_point_id: String,
     pub command: Option<Vec<String>>,
     pub ui_url: Option<String>,
+    /// `ui_url` as an address (external rigs).
+    pub ui_addr: Option<std::net::SocketAddr>,
+    /// `[dut] pin`, checked.
+    pub pin: Option<String>,
+    /// Emulated: the unit starts with a PIN (`[dut] provisioned`, default true).
+    pub provisioned: bool,
+    /// Emulated: the access point window, seconds (`[dut] ap_window_s`).
+    pub ap_window_s: Option<u64>,
+    /// External: the factory channel's command (`[dut] factory_command`).
+    pub factory_command: Option<Vec<String>>,
     pub ready_timeout: std::time::Duration,
     /// The optional features it declares (`[dut] features`).
     pub features: BTreeSet<String>,
@@ -169,6 +181,9 @@ pub const SIM_TRANSPORT: &str = "sim";
 /// The placeholders a custom firmware command may use.
 pub const COMMAND_PLACEHOLDERS: &[&str] = &[
     "board",
+    "ui_listen",
+    "pin",
+    "ap_window_s",
     "csms_url",
     "state_dir",
     "charge_point_id",
@@ -243,12 +258,63 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
                     "is required when dut.kind = \"emulated\"".into(),
                 ));
             }
+            for (key, set) in [
+                ("dut.ui_url", d.ui_url.is_some()),
+                ("dut.factory_command", d.factory_command.is_some()),
+            ] {
+                if set {
+                    return Err(err(
+                        key,
+                        "only applies when dut.kind = \"external\" (the emulated unit's interface and factory channel are the harness's own)".into(),
+                    ));
+                }
+            }
+            if !d.provisioned && d.pin.is_some() {
+                return Err(err(
+                    "dut.pin",
+                    "a unit with provisioned = false has no PIN yet: remove one of the two".into(),
+                ));
+            }
         }
         DutKind::External => {
-            if d.command.is_some() {
+            for (key, set) in [
+                ("dut.command", d.command.is_some()),
+                ("dut.ap_window_s", d.ap_window_s.is_some()),
+                ("dut.provisioned", !d.provisioned),
+            ] {
+                if set {
+                    return Err(err(key, "only applies when dut.kind = \"emulated\"".into()));
+                }
+            }
+        }
+    }
+    let ui_addr = match &d.ui_url {
+        Some(url) => Some(ui_access::parse_ui_url(url).map_err(|e| err("dut.ui_url", e))?),
+        None => None,
+    };
+    if let Some(pin) = &d.pin {
+        ui_access::check_pin(pin).map_err(|e| err("dut.pin", e))?;
+    }
+    if let Some(window) = d.ap_window_s {
+        if !(1..=3600).contains(&window) {
+            return Err(err(
+                "dut.ap_window_s",
+                format!("must be between 1 and 3600 seconds, got {window}"),
+            ));
+        }
+    }
+    if let Some(command) = &d.factory_command {
+        if command.is_empty() {
+            return Err(err("dut.factory_command", "must name a program".into()));
+        }
+        for word in command {
+            if let Some(bad) = unknown_placeholder_of(word, FACTORY_PLACEHOLDERS) {
                 return Err(err(
-                    "dut.command",
-                    "only applies when dut.kind = \"emulated\"".into(),
+                    "dut.factory_command",
+                    format!(
+                        "unknown placeholder `{{{bad}}}` (known: {})",
+                        FACTORY_PLACEHOLDERS.join(", ")
+                    ),
                 ));
             }
         }
@@ -331,6 +397,11 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             charge_point_id: d.charge_point_id,
             command: d.command,
             ui_url: d.ui_url,
+            ui_addr,
+            pin: d.pin,
+            provisioned: d.provisioned,
+            ap_window_s: d.ap_window_s,
+            factory_command: d.factory_command,
             ready_timeout: std::time::Duration::from_secs_f64(d.ready_timeout_s),
             features: dut_features,
             known_failures: d.known_failures,
@@ -342,14 +413,21 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
     })
 }
 
+/// The placeholders of `[dut] factory_command`.
+pub const FACTORY_PLACEHOLDERS: &[&str] = &["serial", "pin", "product_number"];
+
 /// The first `{name}` in `word` that is not a known placeholder.
 fn unknown_placeholder(word: &str) -> Option<String> {
+    unknown_placeholder_of(word, COMMAND_PLACEHOLDERS)
+}
+
+fn unknown_placeholder_of(word: &str, known: &[&str]) -> Option<String> {
     let mut rest = word;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let close = after.find('}')?;
         let name = &after[..close];
-        if !COMMAND_PLACEHOLDERS.contains(&name) {
+        if !known.contains(&name) {
             return Some(name.to_string());
         }
         rest = &after[close + 1..];

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::instance::{RigInstance, StartError};
+use super::ui_access::UiEndpoint;
 use super::{emulated, DutKind, Instrument, Rig};
 use crate::plugin_host::{PluginInstance, PluginLibraries};
 
@@ -117,6 +118,10 @@ impl RigPool {
             DutKind::Emulated => emulated::start(&self.rig, &self.libraries, &self.exe, slot),
             DutKind::External => {
                 let mut instance = RigInstance::new(slot);
+                instance.ui = self.rig.dut.ui_addr.map(|addr| UiEndpoint {
+                    addr,
+                    pin: self.rig.dut.pin.clone(),
+                });
                 for instrument in Instrument::ALL {
                     instance.open_plugin(&self.rig, &self.libraries, instrument)?;
                 }

@@ -154,3 +154,69 @@ fn the_repository_rig_files_load() {
     assert!(socket.has_capability("socket") && !socket.has_capability("tethered-cable"));
     assert!(socket.dut.declares("rated-32a"));
 }
+
+#[test]
+fn local_interface_keys_are_checked() {
+    let with = |extra: &str| {
+        GOOD.replace(
+            "charge_point_id = \"CP-1\"",
+            &format!("charge_point_id = \"CP-1\"\n{extra}"),
+        )
+    };
+    let rig = load_text(&with("pin = \"246810\"\nap_window_s = 5")).unwrap();
+    assert_eq!(rig.dut.pin.as_deref(), Some("246810"));
+    assert_eq!(rig.dut.ap_window_s, Some(5));
+    assert!(rig.dut.provisioned);
+
+    let e = load_text(&with("pin = \"12ab\"")).unwrap_err().0;
+    assert!(
+        e.contains("key `dut.pin`: PIN `12ab` must be 4 to 12 digits"),
+        "{e}"
+    );
+    let e = load_text(&with("ap_window_s = 0")).unwrap_err().0;
+    assert!(
+        e.contains("key `dut.ap_window_s`: must be between 1 and 3600"),
+        "{e}"
+    );
+    let e = load_text(&with("ui_url = \"http://10.0.0.1\""))
+        .unwrap_err()
+        .0;
+    assert!(
+        e.contains("key `dut.ui_url`: only applies when dut.kind = \"external\""),
+        "{e}"
+    );
+    let e = load_text(&with("provisioned = false\npin = \"1234\""))
+        .unwrap_err()
+        .0;
+    assert!(e.contains("key `dut.pin`"), "{e}");
+}
+
+#[test]
+fn an_external_unit_names_its_interface_by_address() {
+    let external = |extra: &str| {
+        format!(
+            "[rig]\nname = \"x\"\n[dut]\nkind = \"external\"\ncharge_point_id = \"CP\"\n{extra}\n"
+        )
+    };
+    let rig = load_text(&external(
+        "ui_url = \"http://192.0.2.20:8080\"\npin = \"1234\"\nfactory_command = [\"fixture\", \"--serial\", \"{serial}\", \"--pin\", \"{pin}\"]",
+    ))
+    .unwrap();
+    assert_eq!(rig.dut.ui_addr, Some("192.0.2.20:8080".parse().unwrap()));
+    let e = load_text(&external("ui_url = \"http://halo.local\""))
+        .unwrap_err()
+        .0;
+    assert!(
+        e.contains("key `dut.ui_url`") && e.contains("by IP address"),
+        "{e}"
+    );
+    let e = load_text(&external("factory_command = [\"fixture\", \"{board}\"]"))
+        .unwrap_err()
+        .0;
+    assert!(e.contains("unknown placeholder `{board}`"), "{e}");
+    let e = load_text(&external("ap_window_s = 5")).unwrap_err().0;
+    assert!(
+        e.contains("key `dut.ap_window_s`: only applies when dut.kind = \"emulated\""),
+        "{e}"
+    );
+}

@@ -17,7 +17,8 @@ use super::pilot::plug_default;
 use super::power::control;
 use super::support::{self, mark, step_fn, text};
 use super::StepDef;
-use crate::rig::Instrument;
+use super::{installer, installer_checks};
+use crate::rig::{factory_channel, ui_access, Instrument};
 use crate::runner::HarnessWorld;
 
 pub const STEPS: &[StepDef] = &[
@@ -43,6 +44,14 @@ pub const STEPS: &[StepDef] = &[
         keyword: StepType::Given,
         pattern: r"the EV draws (\d+(?:\.\d+)?) % of the rated current on each phase",
         example: "Given the EV draws 10 % of the rated current on each phase",
+        run: draws_share,
+    },
+    StepDef {
+        // The next load point of the same session (the vehicle changes its own load, so the
+        // pilot, which may change only every 5 s, stays as it is).
+        keyword: StepType::When,
+        pattern: r"the EV draws (\d+(?:\.\d+)?) % of the rated current on each phase",
+        example: "When the EV draws 50 % of the rated current on each phase",
         run: draws_share,
     },
     StepDef {
@@ -73,7 +82,7 @@ pub const STEPS: &[StepDef] = &[
         keyword: StepType::Then,
         pattern: "the unit's firmware version is the released one",
         example: "Then the unit's firmware version is the released one",
-        run: reads_back,
+        run: firmware_version,
     },
     StepDef {
         keyword: StepType::When,
@@ -90,10 +99,6 @@ pub const STEPS: &[StepDef] = &[
 ];
 
 const POLL: Duration = Duration::from_millis(50);
-/// The unit's meter sample period, and how long its reading may take to settle after a load
-/// change.
-const METER_PERIOD: Duration = Duration::from_secs(1);
-const METER_SETTLE: Duration = Duration::from_secs(4);
 
 /// The station's `[eol]` settings: the running station's, or the rig file's when the features
 /// run without `--unit-serial` (CI of the features themselves).
@@ -243,19 +248,11 @@ step_fn!(agrees_within_class, |world, ctx| {
     )?;
     let config = config(world)?;
     let n: Option<u8> = phase.as_deref().and_then(|p| p[1..].parse().ok());
-    // The unit's meter reports over its sample period (1 s): right after the load changed its
-    // reading still holds part of the ramp. Compare again, once per period, for up to
-    // METER_SETTLE; a gain error fails every comparison, a settling meter passes.
-    let deadline = Instant::now() + METER_SETTLE;
-    let (m, charger, analyser) = loop {
-        let (charger, analyser) =
-            super::metering::readings(world, &measurand, phase.as_deref()).await?;
-        let m = load_points::judge(&config, quantity, n, percent, charger, analyser);
-        if m.passed() || Instant::now() >= deadline {
-            break (m, charger, analyser);
-        }
-        tokio::time::sleep(METER_PERIOD).await;
-    };
+    // `readings` compares only once the load has been steady for longer than the unit's meter
+    // sample period, so one comparison is the verdict.
+    let (charger, analyser) =
+        super::metering::readings(world, &measurand, phase.as_deref()).await?;
+    let m = load_points::judge(&config, quantity, n, percent, charger, analyser);
     let (name, value, low, high) = (m.name.clone(), m.value, m.low, m.high);
     if support::measure(world, name, value, "%", low, high) {
         Ok(())
@@ -268,35 +265,216 @@ step_fn!(agrees_within_class, |world, ctx| {
     }
 });
 
-/// The provisioning and factory reset steps need a factory channel to the unit (to write the
-/// serial number and PIN) and its local interface's address; neither the rig file schema nor the
-/// reference firmware offers them yet.
-fn no_factory_channel(world: &HarnessWorld, what: &str) -> String {
-    format!(
-        "rig \"{}\": cannot {what}: the unit's factory channel (serial number and PIN writing) \
-         and its local interface address are not available to the harness yet (see harness/EOL.md)",
-        world.run.rig.name
+/// The unit's serial number: the one on its label (`--unit-serial`), or the rig's emulated
+/// unit's when the features run without a station.
+fn unit_serial(world: &HarnessWorld) -> Result<String, String> {
+    if let Some(station) = &world.run.eol {
+        return Ok(station.request().serial.clone());
+    }
+    world
+        .lease()?
+        .with(|i| i.firmware_serial())?
+        .or_else(|| world.run.rig.dut.serial.clone())
+        .ok_or_else(|| "no unit serial number: start the run with --unit-serial".to_string())
+}
+
+fn unit_product(world: &HarnessWorld) -> String {
+    match &world.run.eol {
+        Some(station) => station.request().product_number.clone(),
+        None => world.run.rig.dut.product_number.clone().unwrap_or_default(),
+    }
+}
+
+/// A check without a number: 1 passed, 0 failed (unit `ok`).
+fn ok_check(world: &mut HarnessWorld, name: &str, passed: bool) -> bool {
+    support::measure(
+        world,
+        name,
+        if passed { 1.0 } else { 0.0 },
+        eol_station::station::STAGE_UNIT,
+        Some(1.0),
+        Some(1.0),
     )
 }
 
+/// Writes `serial` and `pin` through the station's factory channel (see
+/// `rig::factory_channel`); the unit then runs with them.
+async fn write_provisioning(
+    world: &HarnessWorld,
+    serial: String,
+    pin: String,
+) -> Result<(), String> {
+    let rig = world.run.rig.clone();
+    world
+        .lease()?
+        .with_blocking(move |i| factory_channel::provision(&rig, i, &serial, &pin))
+        .await?
+}
+
 step_fn!(provisions, |world, ctx| {
-    Err(no_factory_channel(
-        world,
-        "provision the serial number and PIN",
-    ))
+    let serial = unit_serial(world)?;
+    let pin = ui_access::generate_pin()?;
+    let written = write_provisioning(world, serial.clone(), pin.clone()).await;
+    ok_check(world, "serial number and PIN written", written.is_ok());
+    written.map_err(|e| format!("provisioning {serial}: {e}"))?;
+    // The PIN goes to the label printer and stays in memory for the factory reset; the
+    // database only learns that one was provisioned (after the read-back).
+    if let Some(station) = &world.run.eol {
+        station.remember_pin(pin);
+    }
+    Ok(())
 });
 
 step_fn!(reads_back, |world, ctx| {
-    Err(no_factory_channel(world, "read back the provisioning"))
+    let login = installer::log_in(world, LOGIN_PATIENCE).await?;
+    let pin_ok = login.status == 200;
+    ok_check(world, "PIN read back (login with the new PIN)", pin_ok);
+    if !pin_ok {
+        return Err(format!(
+            "expected the unit to accept the PIN just provisioned; {}",
+            login.describe()
+        ));
+    }
+    let status = installer::read(world, "/api/status").await?;
+    let serial = unit_serial(world)?;
+    let product = unit_product(world);
+    let serial_ok = status["serial"] == serial.as_str();
+    let product_ok = installer_checks::is_product(&status, &product);
+    ok_check(world, "serial number read back", serial_ok);
+    ok_check(world, "product number read back", product_ok);
+    if let Some(station) = &world.run.eol {
+        station.unit_info(status["firmware_version"].as_str(), Some(true));
+    }
+    if serial_ok && product_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected serial {serial} and product {product}; the unit reports serial {} and product {}",
+            status["serial"], status["product_number"]
+        ))
+    }
 });
 
+step_fn!(firmware_version, |world, ctx| {
+    let status = installer::read(world, "/api/status").await?;
+    let seen = status["firmware_version"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let released = config(world)?.firmware_version;
+    let passed = !seen.is_empty() && released.as_deref().is_none_or(|r| r == seen);
+    ok_check(world, "firmware version is the released one", passed);
+    if passed {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the released firmware {}; the unit runs {:?}",
+            released.unwrap_or_else(|| "(any version)".into()),
+            seen
+        ))
+    }
+});
+
+/// How long the unit may take to answer a login after a power cycle or restart.
+const LOGIN_PATIENCE: Duration = Duration::from_secs(20);
+
 step_fn!(factory_reset, |world, ctx| {
-    Err(no_factory_channel(
+    let serial = unit_serial(world)?;
+    let remembered = world.run.eol.as_ref().and_then(|s| s.pin());
+    let emulated = world.lease()?.with(|i| i.firmware_state_dir().is_some())?;
+    let pin = match (remembered, emulated) {
+        (Some(pin), false) => {
+            // A real unit keeps its flash between the stages: use the run's PIN.
+            world.lease()?.with(|i| {
+                if let Some(ui) = &mut i.ui {
+                    ui.pin = Some(pin.clone());
+                }
+            })?;
+            pin
+        }
+        (remembered, true) => {
+            // The emulated station starts a fresh unit for every stage, so the provisioning of
+            // stage 1 is written into this one as the fixture wrote it into the real flash.
+            let pin = match remembered {
+                Some(pin) => pin,
+                None => ui_access::generate_pin()?,
+            };
+            write_provisioning(world, serial.clone(), pin.clone()).await?;
+            pin
+        }
+        (None, false) => {
+            return Err(
+                "no PIN was provisioned in this run (the provisioning stage did not run)".into(),
+            )
+        }
+    };
+    let login = installer::log_in(world, LOGIN_PATIENCE).await?;
+    if login.status != 200 {
+        return Err(format!(
+            "expected the unit to accept its PIN before the reset; {}",
+            login.describe()
+        ));
+    }
+    let reply = installer::change(
         world,
-        "reset the unit to factory settings",
-    ))
+        false,
+        "the factory reset",
+        crate::local_ui::Request::json(
+            "POST",
+            "/api/factory-reset",
+            Some(&serde_json::json!({ "pin": pin })),
+        ),
+    )
+    .await?;
+    let accepted = reply.status == 202;
+    ok_check(world, "factory reset with the PIN", accepted);
+    if !accepted {
+        return Err(format!(
+            "expected the unit to accept the factory reset; {}",
+            reply.describe()
+        ));
+    }
+    let addr = installer::endpoint(world)?.addr;
+    installer::wait_for_restart(addr, installer::RESTART_WITHIN).await
 });
 
 step_fn!(shipping_state, |world, ctx| {
-    Err(no_factory_channel(world, "read the unit's shipping state"))
+    let login = installer::log_in(world, LOGIN_PATIENCE).await?;
+    let pin_kept = login.status == 200;
+    ok_check(world, "PIN kept after the reset", pin_kept);
+    if !pin_kept {
+        return Err(format!(
+            "expected the unit to keep its PIN through the factory reset; {}",
+            login.describe()
+        ));
+    }
+    let config = config(world)?;
+    let wrong = installer_checks::shipping_state_differences(
+        world,
+        config.rated_current_a.round() as u32,
+        config.phases,
+    )
+    .await?;
+    ok_check(world, "shipping state after the reset", wrong.is_empty());
+    let status = installer::read(world, "/api/status").await?;
+    let serial = unit_serial(world)?;
+    let product = unit_product(world);
+    let identity_kept =
+        status["serial"] == serial.as_str() && installer_checks::is_product(&status, &product);
+    ok_check(world, "serial and product kept after reset", identity_kept);
+    let mut problems = wrong;
+    if !identity_kept {
+        problems.push(format!(
+            "serial {} and product {} (expected {serial} and {product})",
+            status["serial"], status["product_number"]
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the shipping state; the unit has {}",
+            problems.join(", ")
+        ))
+    }
 });

@@ -51,10 +51,14 @@ pub struct ScenarioMemory {
     pub unobserved_stimulus: bool,
     /// The AuthorizationKey the CSMS last set with ChangeConfiguration (the rig's until then).
     pub authorization_key: Option<String>,
+    /// The analyser reading a meter comparison last found steady (see `metering::readings`).
+    pub steady_load: Option<plugin_api::kinds::power_analyser::AnalyserReading>,
     /// End-of-line: the vehicle's load on the pilot the latest step presented.
     pub eol_pilot_load: Option<eol_station::checks::pilot_levels::PilotLoad>,
     /// End-of-line: the meter load point, percent of the rated current.
     pub eol_load_percent: Option<f64>,
+    /// The installer at the local interface: session, latest answer, settings before it.
+    pub installer: super::installer::InstallerMemory,
     /// Measurements the steps made, with their limits, for the scenario's report.
     pub measurements: Vec<conformance_report::Measurement>,
 }

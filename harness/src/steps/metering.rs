@@ -51,6 +51,80 @@ pub const STEPS: &[StepDef] = &[
 
 const ELEMENTS: [u8; 3] = [1, 2, 3];
 const METER_VALUES_TIMEOUT_MS: u64 = 5_000;
+/// How long the load must stay unchanged before a comparison. A charger's meter reports values
+/// it sampled (or averaged) over its own period, 1 s on the Halo's power board; a comparison
+/// with the analyser is only fair when the load has not moved during that period. 200 ms on top
+/// cover the analyser's poll interval and the sample's way to the charger's controller.
+const STEADY_FOR: Duration = Duration::from_millis(1200);
+/// The longest wait for a steady load (a vehicle follows a new offer within 5 s).
+const STEADY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Between two analyser readings while waiting for a steady load.
+const STEADY_POLL: Duration = Duration::from_millis(100);
+
+/// Whether two analyser readings show the same load: every element's current and active power
+/// within 0.2 % (plus 20 mA / 5 W for the noise of a real analyser near zero).
+pub fn same_load(a: &pa::AnalyserReading, b: &pa::AnalyserReading) -> bool {
+    let close = |x: f64, y: f64, floor: f64| (x - y).abs() <= floor + 0.002 * x.abs().max(y.abs());
+    a.elements.len() == b.elements.len()
+        && a.elements.iter().zip(&b.elements).all(|(x, y)| {
+            x.element == y.element
+                && close(x.current_a, y.current_a, 0.02)
+                && close(x.power_w, y.power_w, 5.0)
+        })
+}
+
+async fn read_analyser(world: &HarnessWorld) -> Result<pa::AnalyserReading, String> {
+    world
+        .call(
+            Instrument::Analyser,
+            pa::MeasureElements {
+                elements: ELEMENTS.to_vec(),
+            },
+        )
+        .await
+}
+
+/// Waits until the analyser has seen the same load for [`STEADY_FOR`]. The load a previous
+/// comparison of this scenario found steady counts as steady still when the analyser reads it
+/// again (nothing between two comparison steps changes the load).
+async fn wait_for_steady_load(world: &mut HarnessWorld) -> Result<(), String> {
+    let mut anchor = read_analyser(world).await?;
+    if world
+        .memory
+        .steady_load
+        .as_ref()
+        .is_some_and(|steady| same_load(steady, &anchor))
+    {
+        return Ok(());
+    }
+    let started = Instant::now();
+    let mut anchor_at = started;
+    loop {
+        if anchor_at.elapsed() >= STEADY_FOR {
+            world.memory.steady_load = Some(anchor);
+            return Ok(());
+        }
+        if started.elapsed() >= STEADY_TIMEOUT {
+            let currents: Vec<String> = anchor
+                .elements
+                .iter()
+                .map(|e| format!("{:.3}", e.current_a))
+                .collect();
+            return Err(format!(
+                "expected a steady load for {} ms before comparing with the charger's meter; the analyser's reading was still changing after {} s (last {} A)",
+                STEADY_FOR.as_millis(),
+                STEADY_TIMEOUT.as_secs(),
+                currents.join(" / ")
+            ));
+        }
+        tokio::time::sleep(STEADY_POLL).await;
+        let now = read_analyser(world).await?;
+        if !same_load(&anchor, &now) {
+            anchor = now;
+            anchor_at = Instant::now();
+        }
+    }
+}
 
 /// One sampled value of a MeterValues, in SI base units (Wh, W, A, V), with its resolution.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,12 +283,13 @@ step_fn!(energy_agrees, |world, ctx| {
 });
 
 /// The charger's value of `measurand` (on `phase`, or the total / first phase) from a triggered
-/// MeterValues, and the analyser's at the same moment.
+/// MeterValues, and the analyser's at the same moment, once the load is steady.
 pub(super) async fn readings(
     world: &mut HarnessWorld,
     measurand: &str,
     phase: Option<&str>,
 ) -> Result<(f64, f64), String> {
+    wait_for_steady_load(world).await?;
     let samples = triggered_samples(world).await?;
     let reading = world
         .call(
@@ -349,6 +424,36 @@ step_fn!(analyser_power, |world, ctx| {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reading(currents: &[f64]) -> pa::AnalyserReading {
+        pa::AnalyserReading {
+            t_us: 0,
+            elements: currents
+                .iter()
+                .zip(1u8..)
+                .map(|(i, element)| pa::ElementReading {
+                    element,
+                    voltage_v: 230.0,
+                    current_a: *i,
+                    power_w: 230.0 * i,
+                    apparent_va: 230.0 * i,
+                    reactive_var: 0.0,
+                    power_factor: 1.0,
+                    frequency_hz: 50.0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_ramping_load_is_not_the_same_load() {
+        let steady = reading(&[16.0, 16.0, 16.0]);
+        assert!(same_load(&steady, &reading(&[16.01, 15.99, 16.0])));
+        assert!(!same_load(&steady, &reading(&[15.6, 15.6, 15.6])));
+        assert!(!same_load(&steady, &reading(&[16.0, 16.0, 0.0])));
+        assert!(same_load(&reading(&[0.0; 3]), &reading(&[0.01, 0.0, 0.0])));
+        assert!(!same_load(&steady, &reading(&[16.0, 16.0])));
+    }
 
     #[test]
     fn sampled_values_in_si_units_with_resolution() {

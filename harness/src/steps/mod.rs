@@ -5,6 +5,8 @@
 mod csms;
 mod eol;
 mod ev;
+mod installer;
+mod installer_checks;
 mod json_match;
 pub mod memory;
 mod metering;
@@ -51,6 +53,8 @@ pub fn all() -> Vec<&'static StepDef> {
         residual_current::STEPS,
         metering::STEPS,
         eol::STEPS,
+        installer::STEPS,
+        installer_checks::STEPS,
     ]
     .into_iter()
     .flatten()

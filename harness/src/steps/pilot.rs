@@ -67,6 +67,12 @@ pub const STEPS: &[StepDef] = &[
         run: ignores_pilot,
     },
     StepDef {
+        keyword: StepType::Given,
+        pattern: r"the EV follows a new offer within (\d+(?:\.\d+)?) s",
+        example: "Given the EV follows a new offer within 0.2 s",
+        run: follows_within,
+    },
+    StepDef {
         keyword: StepType::Then,
         pattern: r"the pilot shows state ([A-F]) within (\d+) ms",
         example: "Then the pilot shows state B within 500 ms",
@@ -119,6 +125,12 @@ pub const STEPS: &[StepDef] = &[
         pattern: r"the contactor (opens|closes) within (\d+) ms after the EV's last action",
         example: "Then the contactor opens within 100 ms after the EV's last action",
         run: contactor_reaction,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the contactor opens under load within (\d+) s after the PWM stops",
+        example: "Then the contactor opens under load within 6 s after the PWM stops",
+        run: opens_under_load,
     },
     StepDef {
         keyword: StepType::Then,
@@ -370,11 +382,20 @@ step_fn!(fault_cleared, |world, ctx| {
 });
 
 step_fn!(ignores_pilot, |world, ctx| {
-    Err(format!(
-        "rig \"{}\": neither the ev-emulator kind nor the simulator's control channel has a vehicle \
-         that keeps drawing after the PWM is withdrawn, so this precondition cannot be set up",
-        world.run.rig.name
-    ))
+    let ack = world
+        .call(Instrument::Ev, ev::SetIgnorePilot { ignore: true })
+        .await?;
+    remember_ack(world, ack).await;
+    Ok(())
+});
+
+step_fn!(follows_within, |world, ctx| {
+    let seconds = support::number(&ctx, 1)?;
+    let ack = world
+        .call(Instrument::Ev, ev::SetReaction { seconds })
+        .await?;
+    remember_ack(world, ack).await;
+    Ok(())
 });
 
 step_fn!(shows_state, |world, ctx| {
@@ -662,6 +683,66 @@ step_fn!(contactor_reaction, |world, ctx| {
     } else {
         Err(format!(
             "expected the contactor to {what} within {limit_ms} ms after the EV's last action; it took {reaction_ms:.0} ms"
+        ))
+    }
+});
+
+/// The vehicle draws at least this much (A) when the charger switches off "under load".
+const UNDER_LOAD_A: f64 = 1.0;
+
+step_fn!(opens_under_load, |world, ctx| {
+    let limit_s = support::number(&ctx, 1)?;
+    // The wait itself, plus the opening time the rig allows after the charger decides.
+    let allowance_ms = world.run.rig.tolerances.contactor_open_ms;
+    let limit_ms = limit_s * 1000.0 + allowance_ms;
+    let pwm_off = world
+        .call(
+            Instrument::Ev,
+            ev::WaitFor {
+                condition: PilotCondition::PwmOff,
+                timeout_ms: limit_ms as u64,
+            },
+        )
+        .await?;
+    if !pwm_off.met {
+        return Err(format!(
+            "expected the PWM to stop; it still runs after {:.0} ms ({})",
+            pwm_off.waited_ms,
+            describe(&pwm_off.sample)
+        ));
+    }
+    let now = measure_now(world).await?;
+    let drawing = now.current_a.iter().cloned().fold(0.0, f64::max);
+    if supply_is_on(&now) == Some(true) && drawing < UNDER_LOAD_A {
+        return Err(format!(
+            "the EV stopped drawing when the PWM stopped ({drawing:.2} A): this is no switch-off under load (use \"Given the EV ignores the pilot\"); saw {}",
+            describe(&now)
+        ));
+    }
+    let opened = world
+        .call(
+            Instrument::Ev,
+            ev::WaitFor {
+                condition: PilotCondition::SupplyOff,
+                timeout_ms: limit_ms as u64 + 1000,
+            },
+        )
+        .await?;
+    let after_ms = (opened.sample.t_us - pwm_off.sample.t_us) as f64 / 1000.0;
+    let name = "contactor opening under load after the PWM stopped";
+    if !opened.met {
+        support::measure(world, name, f64::NAN, "ms", None, Some(limit_ms));
+        return Err(format!(
+            "expected the contactor to open within {limit_s} s (+ {allowance_ms} ms opening) after the PWM stopped; supply still on after {:.0} ms ({})",
+            after_ms,
+            describe(&opened.sample)
+        ));
+    }
+    if support::measure(world, name, after_ms, "ms", None, Some(limit_ms)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected the contactor to open within {limit_s} s (+ {allowance_ms} ms opening) after the PWM stopped; it opened after {after_ms:.0} ms"
         ))
     }
 });

@@ -11,10 +11,6 @@ mod tests {
 
     use crate::steps::all;
 
-    /// Scenarios needing the local management interface use the installer steps, which come with
-    /// that interface (issue 10), not with this library.
-    const EXEMPT_TAG: &str = "requires.local-interface";
-
     fn feature_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("features folder") {
             let path = entry.expect("entry").path();
@@ -83,13 +79,12 @@ mod tests {
                 .as_ref()
                 .map(|b| b.steps.clone())
                 .unwrap_or_default();
-            let exempt = |s: &Scenario| feature.tags.iter().chain(&s.tags).any(|t| t == EXEMPT_TAG);
-            for scenario in feature.scenarios.iter().filter(|s| !exempt(s)) {
+            for scenario in &feature.scenarios {
                 scenarios += 1;
                 check(scenario, &background, file, &defs, &mut problems);
             }
             for rule in &feature.rules {
-                for scenario in rule.scenarios.iter().filter(|s| !exempt(s)) {
+                for scenario in &rule.scenarios {
                     scenarios += 1;
                     check(scenario, &background, file, &defs, &mut problems);
                 }

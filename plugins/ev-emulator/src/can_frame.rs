@@ -6,7 +6,7 @@
 //!   then `u32 ohms×10` at bytes 2..6 or `u8 amps` at byte 2 | `UNPLUG 0x11` |
 //!   `STATE 0x12 'B'|'C'|'D'` | `LOAD 0x13 u16 max_current×100, u8 phases, u16 pf×1000` |
 //!   `FAULT 0x14 u8 (0 none, 1 diode short, 2 CP-PE short, 3 PE open)` | `RCD 0x15 u32 µA` |
-//!   `MEAS 0x20`.
+//!   `IGNORE_PILOT 0x16 u8 (0 off, 1 on)` | `REACTION 0x17 u16 ms` | `MEAS 0x20`.
 //! - Every request is answered by one status frame on [`STATUS_ID`]: `[opcode, code, following]`
 //!   with code 0 for OK or the line protocol's error code (100..102), and `following` the
 //!   number of data frames after it.
@@ -41,6 +41,8 @@ fn opcode(command: &Command) -> u8 {
         Command::Load { .. } => 0x13,
         Command::Fault(_) => 0x14,
         Command::ResidualCurrent { .. } => 0x15,
+        Command::IgnorePilot(_) => 0x16,
+        Command::Reaction { .. } => 0x17,
         Command::Measure => 0x20,
     }
 }
@@ -95,6 +97,10 @@ pub fn encode_request(command: &Command) -> [u8; 8] {
         }
         Command::ResidualCurrent { dc_ma } => {
             d[1..5].copy_from_slice(&scaled_u32(dc_ma, 1000.0).to_le_bytes());
+        }
+        Command::IgnorePilot(on) => d[1] = u8::from(on),
+        Command::Reaction { seconds } => {
+            d[1..3].copy_from_slice(&scaled_u16(seconds, 1000.0).to_le_bytes());
         }
     }
     d
@@ -296,6 +302,14 @@ mod tests {
         assert_eq!(
             encode_request(&Command::ResidualCurrent { dc_ma: 6.0 }),
             [0x15, 0x70, 0x17, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(
+            encode_request(&Command::IgnorePilot(true)),
+            [0x16, 1, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(
+            encode_request(&Command::Reaction { seconds: 0.2 }),
+            [0x17, 200, 0, 0, 0, 0, 0, 0]
         );
         assert_eq!(encode_request(&Command::Measure)[0], 0x20);
         assert_eq!(encode_request(&Command::Unplug)[0], 0x11);

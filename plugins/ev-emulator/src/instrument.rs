@@ -288,12 +288,13 @@ impl EvInstrument {
         std::mem::take(&mut shared.record).into()
     }
 
-    /// Safe state: faults and residual current cleared, then the vehicle unplugged (which
+    /// Safe state: the vehicle follows the pilot, faults and residual current cleared, then the vehicle unplugged (which
     /// switches the load off, PROTOCOL.md), then the sampler stopped. Best effort: the link may
     /// already be gone; the problems are returned for the log.
     pub fn shut_down(&mut self) -> Vec<String> {
         let mut problems = Vec::new();
         for command in [
+            Command::IgnorePilot(false),
             Command::Fault(crate::protocol::Fault::None),
             Command::ResidualCurrent { dc_ma: 0.0 },
             Command::Unplug,

@@ -172,6 +172,19 @@ impl EvEmulator for EvEmulatorPlugin {
         self.ack(Command::ResidualCurrent { dc_ma: args.dc_ma })
     }
 
+    fn set_ignore_pilot(
+        &mut self,
+        args: ev::SetIgnorePilot,
+    ) -> Result<ev::CommandAck, PluginError> {
+        self.ack(Command::IgnorePilot(args.ignore))
+    }
+
+    fn set_reaction(&mut self, args: ev::SetReaction) -> Result<ev::CommandAck, PluginError> {
+        self.ack(Command::Reaction {
+            seconds: args.seconds,
+        })
+    }
+
     fn measure(&mut self, _: ev::Measure) -> Result<ev::PilotMeasurement, PluginError> {
         self.instrument.measure()
     }

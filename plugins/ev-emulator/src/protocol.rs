@@ -48,6 +48,8 @@ pub enum Plug {
 pub const CABLE_RATINGS_A: [u32; 4] = [13, 20, 32, 63];
 /// The highest per-phase load current PROTOCOL.md allows.
 pub const MAX_LOAD_A: f64 = 80.0;
+/// The longest vehicle reaction time PROTOCOL.md allows (the standard's 5 s).
+pub const MAX_REACTION_S: f64 = 5.0;
 /// The highest DC residual current PROTOCOL.md allows.
 pub const MAX_RCD_MA: f64 = 1000.0;
 
@@ -66,6 +68,13 @@ pub enum Command {
     Fault(Fault),
     ResidualCurrent {
         dc_ma: f64,
+    },
+    /// `IGNORE_PILOT ON|OFF`: the on-board charger keeps drawing when the offer falls or the
+    /// PWM stops.
+    IgnorePilot(bool),
+    /// `REACTION <seconds>`: how long the on-board charger takes to follow a new offer.
+    Reaction {
+        seconds: f64,
     },
     Measure,
 }
@@ -87,6 +96,8 @@ impl Command {
             } => format!("LOAD {max_current_a:.3} {phases} {power_factor:.3}"),
             Command::Fault(f) => format!("FAULT {}", f.wire_name()),
             Command::ResidualCurrent { dc_ma } => format!("RCD {dc_ma:.3}"),
+            Command::IgnorePilot(on) => format!("IGNORE_PILOT {}", if *on { "ON" } else { "OFF" }),
+            Command::Reaction { seconds } => format!("REACTION {seconds:.3}"),
             Command::Measure => "MEAS?".into(),
         }
     }
@@ -118,6 +129,13 @@ impl Command {
                 } else {
                     Ok(())
                 }
+            }
+            Command::Reaction { seconds }
+                if !(seconds.is_finite() && (0.0..=MAX_REACTION_S).contains(&seconds)) =>
+            {
+                Err(format!(
+                    "reaction time {seconds} s is outside 0..{MAX_REACTION_S} s"
+                ))
             }
             Command::ResidualCurrent { dc_ma }
                 if !(dc_ma.is_finite() && (0.0..=MAX_RCD_MA).contains(&dc_ma)) =>

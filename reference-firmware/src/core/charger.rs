@@ -498,12 +498,18 @@ impl Charger {
             self.diode_bad_since = None;
             self.diode_ok_since = None;
         } else {
-            let seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| {
+            let mut seen = classify_high(i32::from(s.cp_high_mv)).filter(|&p| {
                 // Seeded defect: 0 V (E) is dropped like a between-bands glitch, so the last
                 // state holds.
                 p != PilotState::F
                     && !(p == PilotState::E && self.cfg.defects.has(SeededDefect::CpPeShortIgnored))
             });
+            // A socket without a PP resistor in range holds no cable: whatever the pilot shows,
+            // no vehicle is connected through it (no session, no charging).
+            let vehicle_level = matches!(seen, Some(PilotState::B | PilotState::C | PilotState::D));
+            if vehicle_level && self.cable() == CableReading::NoCable {
+                seen = Some(PilotState::A);
+            }
             if let Some(state) = self.pilot.sample(now, seen) {
                 self.on_pilot_changed(now, state);
             }
@@ -880,7 +886,9 @@ impl Charger {
                 } else {
                     StopReason::Other
                 };
-                self.stop_session(reason);
+                if !f.suspends_session() {
+                    self.stop_session(reason);
+                }
             }
             (None, Some(_)) => self.fault_since = None,
             _ => {}

@@ -202,6 +202,13 @@ impl Fault {
         )
     }
 
+    /// Faults that suspend a running session instead of ending it: the board's over-temperature
+    /// cut-out clears by itself once the board has cooled, and the session then goes on (the
+    /// temperature derating of the core limits the current from there).
+    pub fn suspends_session(self) -> bool {
+        matches!(self, Fault::Board(BoardFaultCode::OverTemperature))
+    }
+
     /// The OCPP 1.6 ChargePointErrorCode for StatusNotification.
     pub fn ocpp_error_code(self) -> &'static str {
         match self {

@@ -306,7 +306,10 @@ impl Response {
             "Cache-Control: no-store\r\n",
             "X-Content-Type-Options: nosniff\r\n",
             "X-Frame-Options: DENY\r\n",
-            "Referrer-Policy: no-referrer\r\n",
+            // Not `no-referrer`: with it browsers send `Origin: null` on the unit's own forms,
+            // which the cross-site check must refuse. `same-origin` still sends nothing to
+            // other sites.
+            "Referrer-Policy: same-origin\r\n",
             "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; ",
             "form-action 'self'; frame-ancestors 'none'\r\n",
             "\r\n"
@@ -416,6 +419,8 @@ mod tests {
         assert!(text.contains("Location: /xSet-Cookie: evil=1\r\n"));
         assert!(!text.contains("\r\nSet-Cookie"));
         assert!(text.contains("X-Frame-Options: DENY"));
+        // A browser must send the unit's own origin on its forms (not `null`).
+        assert!(text.contains("Referrer-Policy: same-origin\r\n"));
         assert!(text.contains("Connection: close"));
     }
 

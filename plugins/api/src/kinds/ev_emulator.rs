@@ -21,6 +21,12 @@ crate::method_set! {
         fn inject_fault(InjectFault) -> CommandAck;
         /// Injects a DC residual current.
         fn set_residual_current(SetResidualCurrent) -> CommandAck;
+        /// Makes the vehicle keep drawing when the offer falls or the PWM stops (a faulty
+        /// vehicle, for the charger's switch-off under load), or follow the pilot again.
+        fn set_ignore_pilot(SetIgnorePilot) -> CommandAck;
+        /// How long the vehicle takes to follow a new offer (0 to 5 s): a test station's
+        /// electronic load follows at once, a car takes up to the standard's 5 s.
+        fn set_reaction(SetReaction) -> CommandAck;
         /// One measurement now.
         fn measure(Measure) -> PilotMeasurement;
         /// Waits, inside the plugin where the samples are taken, until a condition holds.
@@ -93,6 +99,18 @@ pub struct InjectFault {
 #[serde(deny_unknown_fields)]
 pub struct SetResidualCurrent {
     pub dc_ma: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetIgnorePilot {
+    pub ignore: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetReaction {
+    pub seconds: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -200,6 +218,11 @@ impl PilotCondition {
 
 /// Classifies a pilot's positive level by the ±1 V bands of IEC 61851-1 (DC or PWM high side).
 /// `low_v` tells E (0 V) from a shorted diode and F (−12 V, no positive level) apart.
+///
+/// F is any pilot whose most positive level is below the E band: only the charger's generator
+/// can put a negative voltage on CP, so a pilot that never goes positive is the charger holding
+/// its −12 V level. A vehicle with a shorted diode loads that level like the positive one
+/// (−12 V × 882 Ω / 1882 Ω ≈ −5.6 V in state C), so F is not required to be near −12 V.
 pub fn classify_cp(high_v: f64, low_v: f64) -> Option<CpState> {
     let near = |v: f64, nominal: f64| (v - nominal).abs() <= 1.0;
     if near(high_v, 12.0) {
@@ -212,7 +235,7 @@ pub fn classify_cp(high_v: f64, low_v: f64) -> Option<CpState> {
         Some(CpState::D)
     } else if near(high_v, 0.0) && low_v > -1.0 {
         Some(CpState::E)
-    } else if near(high_v, -12.0) {
+    } else if high_v < -1.0 {
         Some(CpState::F)
     } else {
         None
@@ -232,6 +255,14 @@ mod tests {
         assert_eq!(classify_cp(0.0, 0.0), Some(CpState::E));
         assert_eq!(classify_cp(-12.0, -12.0), Some(CpState::F));
         assert_eq!(classify_cp(7.5, -12.0), None);
+    }
+
+    #[test]
+    fn a_negative_pilot_loaded_by_a_shorted_diode_is_still_state_f() {
+        // −12 V behind 1 kΩ into the state C network (882 Ω) with the diode bridged.
+        assert_eq!(classify_cp(-5.62, -5.62), Some(CpState::F));
+        assert_eq!(classify_cp(-8.9, -8.9), Some(CpState::F));
+        assert_eq!(classify_cp(-0.5, -0.5), Some(CpState::E));
     }
 
     #[test]

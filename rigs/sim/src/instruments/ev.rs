@@ -63,6 +63,20 @@ impl EvEmulator {
             }
             "RCD" => one_arg(&verb, args).and_then(|a| rcd(a, sim)),
             "RCD?" => no_args(&verb, args).map(|_| format!("OK {:.3}", sim.rcm.injected_dc_ma())),
+            "IGNORE_PILOT" => one_arg(&verb, args).and_then(|a| ignore_pilot(a, sim)),
+            "IGNORE_PILOT?" => no_args(&verb, args).map(|_| {
+                format!(
+                    "OK {}",
+                    if sim.vehicle.ignores_pilot() {
+                        "ON"
+                    } else {
+                        "OFF"
+                    }
+                )
+            }),
+            "REACTION" => one_arg(&verb, args).and_then(|a| reaction(a, sim)),
+            "REACTION?" => no_args(&verb, args)
+                .map(|_| format!("OK {:.3}", sim.vehicle.reaction().as_secs_f64())),
             "MEAS?" => no_args(&verb, args).map(|_| measure(sim)),
             _ => Err(err(UNKNOWN, format!("'{verb}'"))),
         };
@@ -254,6 +268,36 @@ fn rcd(arg: &str, sim: &mut Sim) -> Result<String, String> {
     Ok("OK".into())
 }
 
+fn ignore_pilot(arg: &str, sim: &mut Sim) -> Result<String, String> {
+    let on = match arg.to_ascii_uppercase().as_str() {
+        "ON" => true,
+        "OFF" => false,
+        _ => {
+            return Err(err(
+                BAD_ARGUMENT,
+                format!("IGNORE_PILOT takes ON or OFF, got '{arg}'"),
+            ))
+        }
+    };
+    sim.vehicle.set_ignores_pilot(on);
+    sim.vehicle_changed();
+    Ok("OK".into())
+}
+
+fn reaction(arg: &str, sim: &mut Sim) -> Result<String, String> {
+    let seconds = number("seconds", arg)?;
+    if !(0.0..=5.0).contains(&seconds) {
+        return Err(err(
+            BAD_ARGUMENT,
+            format!("seconds must be 0..5, got {seconds}"),
+        ));
+    }
+    sim.vehicle
+        .set_reaction(std::time::Duration::from_secs_f64(seconds))
+        .map_err(|e| err(BAD_ARGUMENT, e))?;
+    Ok("OK".into())
+}
+
 fn measure(sim: &Sim) -> String {
     let cp = sim.cp_measurement();
     let u = sim.inlet_voltages();
@@ -296,6 +340,14 @@ mod tests {
         assert_eq!(run(&mut sim, "FAULT DIODE_SHORT"), "OK");
         assert_eq!(run(&mut sim, "FAULT?"), "OK DIODE_SHORT");
         assert_eq!(run(&mut sim, "RCD 6"), "OK");
+        assert_eq!(run(&mut sim, "IGNORE_PILOT?"), "OK OFF");
+        assert_eq!(run(&mut sim, "ignore_pilot on"), "OK");
+        assert_eq!(run(&mut sim, "IGNORE_PILOT?"), "OK ON");
+        assert!(run(&mut sim, "IGNORE_PILOT MAYBE").starts_with("ERR 101"));
+        assert_eq!(run(&mut sim, "REACTION?"), "OK 2.000");
+        assert_eq!(run(&mut sim, "REACTION 0.2"), "OK");
+        assert_eq!(run(&mut sim, "REACTION?"), "OK 0.200");
+        assert!(run(&mut sim, "REACTION 6").starts_with("ERR 101"));
         assert_eq!(run(&mut sim, "UNPLUG"), "OK");
         assert_eq!(run(&mut sim, "PLUG?"), "OK NONE");
         assert_eq!(EvEmulator::new("T1").handle("   ", &mut sim), None);

@@ -22,6 +22,8 @@ pub const OP_STATE: u8 = 0x12;
 pub const OP_LOAD: u8 = 0x13;
 pub const OP_FAULT: u8 = 0x14;
 pub const OP_RCD: u8 = 0x15;
+pub const OP_IGNORE_PILOT: u8 = 0x16;
+pub const OP_REACTION: u8 = 0x17;
 pub const OP_MEAS: u8 = 0x20;
 
 const FAULTS: [&str; 4] = ["NONE", "DIODE_SHORT", "CP_PE_SHORT", "PE_OPEN"];
@@ -74,6 +76,12 @@ pub fn request_to_line(frame: &CanFrame) -> Result<String, (u8, u8)> {
             None => return bad,
         },
         OP_RCD => format!("RCD {:.3}", u32_at(d, 1) as f64 / 1000.0),
+        OP_IGNORE_PILOT => match d[1] {
+            0 => "IGNORE_PILOT OFF".into(),
+            1 => "IGNORE_PILOT ON".into(),
+            _ => return bad,
+        },
+        OP_REACTION => format!("REACTION {:.3}", u16_at(d, 1) as f64 / 1000.0),
         OP_MEAS => "MEAS?".into(),
         _ => return Err((op, 100)),
     };
@@ -120,6 +128,19 @@ pub fn line_to_request(line: &str) -> Option<CanFrame> {
             d[0] = OP_RCD;
             let micro = (ma.parse::<f64>().ok()? * 1000.0).round() as u32;
             d[1..5].copy_from_slice(&micro.to_le_bytes());
+        }
+        ["IGNORE_PILOT", on] => {
+            d[0] = OP_IGNORE_PILOT;
+            d[1] = match *on {
+                "ON" => 1,
+                "OFF" => 0,
+                _ => return None,
+            };
+        }
+        ["REACTION", s] => {
+            d[0] = OP_REACTION;
+            let ms = (s.parse::<f64>().ok()? * 1000.0).round() as u16;
+            d[1..3].copy_from_slice(&ms.to_le_bytes());
         }
         ["MEAS?"] => d[0] = OP_MEAS,
         _ => return None,
@@ -221,6 +242,9 @@ mod tests {
             "LOAD 16.00 3 0.950",
             "FAULT CP_PE_SHORT",
             "RCD 6.000",
+            "IGNORE_PILOT ON",
+            "IGNORE_PILOT OFF",
+            "REACTION 0.200",
             "MEAS?",
         ] {
             let frame = line_to_request(line).unwrap();

@@ -176,7 +176,8 @@ pub fn classify(m: &CpMeasurement) -> char {
         'D'
     } else if near(m.high_v, 0.0) {
         'E'
-    } else if near(m.high_v, -12.0) {
+    } else if m.high_v < -1.0 {
+        // Only the charger's generator drives CP negative; a shorted diode loads that level.
         'F'
     } else {
         '?'

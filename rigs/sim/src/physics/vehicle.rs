@@ -78,6 +78,10 @@ pub struct Vehicle {
     battery: Battery,
     reaction: Duration,
     ramp: Ramp,
+    /// A faulty on-board charger that does not follow the pilot down: once drawing, it keeps
+    /// its current when the offer falls or the PWM stops (the charger must then switch off
+    /// under load).
+    ignores_pilot: bool,
 }
 
 impl Default for Vehicle {
@@ -93,6 +97,7 @@ impl Default for Vehicle {
                 to: 0.0,
                 start: SimTime::ZERO,
             },
+            ignores_pilot: false,
         }
     }
 }
@@ -164,6 +169,14 @@ impl Vehicle {
         Ok(())
     }
 
+    pub fn ignores_pilot(&self) -> bool {
+        self.ignores_pilot
+    }
+
+    pub fn set_ignores_pilot(&mut self, ignores: bool) {
+        self.ignores_pilot = ignores;
+    }
+
     fn stop_drawing(&mut self, now: SimTime) {
         self.ramp = Ramp {
             from: 0.0,
@@ -176,6 +189,16 @@ impl Vehicle {
     fn target(&self, inputs: &VehicleInputs) -> f64 {
         let charging_state = matches!(self.requested, EvNetwork::C | EvNetwork::D);
         let energised = inputs.inlet_v.iter().any(|v| *v > 100.0);
+        let follows = self.follow_pilot(inputs, charging_state, energised);
+        if self.ignores_pilot && charging_state && energised && !self.battery.is_full() {
+            // Never below what it aims at already: a lower offer or no PWM is ignored.
+            return follows.max(self.ramp.to.min(self.obc.max_current_a));
+        }
+        follows
+    }
+
+    /// The target of a vehicle that follows the pilot's offer.
+    fn follow_pilot(&self, inputs: &VehicleInputs, charging_state: bool, energised: bool) -> f64 {
         match inputs.offered_a {
             Some(offered)
                 if self.connection.is_some()
@@ -321,6 +344,29 @@ mod tests {
         };
         v.update(&none, s(0.0));
         assert_eq!(v.currents(&none, s(5.0)), [0.0; 3]);
+    }
+
+    #[test]
+    fn a_vehicle_that_ignores_the_pilot_keeps_drawing_without_pwm() {
+        let mut v = charging_vehicle();
+        v.set_ignores_pilot(true);
+        v.update(&live(16.0), s(0.0));
+        let no_pwm = VehicleInputs {
+            offered_a: None,
+            inlet_v: [230.0; 3],
+        };
+        v.update(&no_pwm, s(3.0));
+        assert_eq!(v.currents(&no_pwm, s(9.0)), [16.0; 3], "keeps drawing");
+        let dead = VehicleInputs {
+            offered_a: None,
+            inlet_v: [0.0; 3],
+        };
+        v.update(&dead, s(9.0));
+        assert_eq!(v.currents(&dead, s(9.0)), [0.0; 3], "stops without voltage");
+        v.set_ignores_pilot(false);
+        v.update(&live(16.0), s(10.0));
+        v.update(&no_pwm, s(13.0));
+        assert_eq!(v.currents(&no_pwm, s(16.0)), [0.0; 3], "follows again");
     }
 
     #[test]
