@@ -108,6 +108,24 @@ fn suite_cases() -> Vec<Case> {
             )],
         ),
         suite(
+            "installation-max-ignored",
+            EMULATED,
+            "@load.installation-max",
+            &[catch(
+                "@load.installation-max",
+                "expected a duty cycle of 16.7 % (± 0.5 %, 10 A)",
+            )],
+        ),
+        suite(
+            "pin-lockout-never",
+            EMULATED,
+            "@ui.lockout",
+            &[catch(
+                "@ui.lockout",
+                "expected the interface to refuse with 429 saying \"too many wrong PINs\"",
+            )],
+        ),
+        suite(
             "rcm-trips-at-12ma",
             EMULATED,
             "@rcd.trip-6ma",
