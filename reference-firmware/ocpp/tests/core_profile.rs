@@ -136,6 +136,39 @@ fn other_card_does_not_stop_but_same_parent_does() {
 }
 
 #[test]
+fn parent_from_start_transaction_conf_lets_a_sibling_card_stop() {
+    // TC_069 after a RemoteStart: no Authorize, the parent comes with StartTransaction.conf.
+    let mut b = Bench::online();
+    b.plug();
+    b.settle();
+    assert_eq!(
+        b.status_of("RemoteStartTransaction", json!({"idTag": "CARD1"})),
+        "Accepted"
+    );
+    let (id, _) = b.until("StartTransaction");
+    b.reply(
+        &id,
+        json!({"transactionId": 41, "idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}),
+    );
+    b.charging();
+    b.settle();
+    assert_eq!(
+        b.cp.transaction(1).unwrap().parent_id_tag.as_deref(),
+        Some("FLEET")
+    );
+    b.swipe("CARD2");
+    let (id, p) = b.until("Authorize");
+    assert_eq!(p["idTag"], "CARD2");
+    b.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}),
+    );
+    let (_, p) = b.until("StopTransaction");
+    assert_eq!(p["idTag"], "CARD2");
+    assert_eq!(p["reason"], "Local");
+}
+
+#[test]
 fn different_card_without_parent_sends_nothing() {
     let mut b = Bench::online();
     b.start_session("CARD1");
@@ -151,8 +184,27 @@ fn ev_side_disconnect_stops_or_suspends() {
     let mut b = Bench::online();
     b.start_session("T1");
     b.unplug();
-    let (_, p) = b.until("StopTransaction");
+    let p = b.answered("StopTransaction");
     assert_eq!(p["reason"], "EVDisconnected");
+    // TC_005_1/2: Finishing while the driver puts the cable away, then Available.
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.advance(2);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.advance(1);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Available"));
+
+    // Plugging in again during the Finishing hold goes straight to Preparing.
+    let mut b = Bench::online();
+    b.start_session("T1");
+    b.unplug();
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.plug();
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Preparing"));
 
     let mut b = Bench::online();
     b.config("StopTransactionOnEVSideDisconnect", "false");

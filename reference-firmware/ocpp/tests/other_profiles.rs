@@ -189,12 +189,15 @@ fn reservation_refusals() {
         vendor_error_code: None,
     });
     assert_eq!(reserve(&mut b, 1, 3, "A", None, 60), "Faulted");
+    // TC_050_1: connector 0 while the only connector is faulted.
+    assert_eq!(reserve(&mut b, 0, 6, "A", None, 60), "Faulted");
     b.core(CoreEvent::FaultCleared { connector: 1 });
     b.status_of(
         "ChangeAvailability",
         json!({"connectorId": 1, "type": "Inoperative"}),
     );
     assert_eq!(reserve(&mut b, 1, 4, "A", None, 60), "Unavailable");
+    assert_eq!(reserve(&mut b, 0, 8, "A", None, 60), "Unavailable");
     assert_eq!(reserve(&mut b, 7, 5, "A", None, 60), "Rejected");
 }
 

@@ -17,7 +17,7 @@ use rust_ocpp::v1_6::types::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::connector::{Authorization, Fault};
+use super::connector::{Authorization, Fault, FINISHING_AFTER_EV_UNPLUG_S};
 use super::outgoing::{clip, PendingCall, Purpose};
 use super::{ChargePoint, Registration, StoredReset};
 use crate::config::keys;
@@ -77,7 +77,7 @@ impl ChargePoint {
             CoreEvent::CablePlugged { connector } if valid(connector) => {
                 let c = &mut self.connectors[connector as usize];
                 c.plugged = true;
-                c.finishing = false;
+                c.end_finishing();
                 if c.authorized.is_some() && c.tx.is_none() {
                     self.start_transaction(now, connector);
                 }
@@ -86,7 +86,7 @@ impl ChargePoint {
                 let c = &mut self.connectors[connector as usize];
                 c.plugged = false;
                 c.ev_ready = false;
-                c.finishing = false;
+                c.end_finishing();
                 let has_tx = c.tx.is_some();
                 if has_tx
                     && self
@@ -94,6 +94,11 @@ impl ChargePoint {
                         .bool(keys::STOP_TRANSACTION_ON_EV_SIDE_DISCONNECT)
                 {
                     self.stop_transaction(now, connector, Reason::EVDisconnected, None);
+                    // The driver still has to put the cable away: Finishing
+                    // for a moment, then Available.
+                    let c = &mut self.connectors[connector as usize];
+                    c.finishing = true;
+                    c.finishing_until = Some(now + Duration::seconds(FINISHING_AFTER_EV_UNPLUG_S));
                 }
                 if self.settings.cable == Cable::Socket
                     && self
@@ -386,6 +391,7 @@ impl ChargePoint {
                     _ => None,
                 };
                 let timeout = self.seconds(keys::CONNECTION_TIME_OUT);
+                self.connectors[c as usize].end_finishing();
                 self.connectors[c as usize].authorized = Some(Authorization {
                     id_tag: id_tag.to_string(),
                     parent_id_tag: info.parent_id_tag.clone(),
@@ -433,6 +439,9 @@ impl ChargePoint {
         for c in &mut self.connectors {
             if !c.plugged && c.authorized.as_ref().is_some_and(|a| a.expires <= now) {
                 c.authorized = None;
+            }
+            if c.finishing_until.is_some_and(|t| t <= now) {
+                c.end_finishing();
             }
         }
     }
@@ -488,7 +497,7 @@ impl ChargePoint {
         self.push_queued(Some(local_id), "StartTransaction", &req);
         let con = &mut self.connectors[c as usize];
         con.tx = Some(tx);
-        con.finishing = false;
+        con.end_finishing();
         // StartCharging makes the core offer energy; assume it does until it
         // says otherwise, so the status goes straight to Charging/SuspendedEV.
         con.energy_offered = true;
@@ -619,6 +628,16 @@ impl ChargePoint {
             .unwrap_or_default();
         self.learn(&id_tag, &conf.id_tag_info);
         if accepted(&conf.id_tag_info) {
+            // The CSMS's word on the parent (e.g. after a RemoteStart without
+            // Authorize) decides which other cards may stop this transaction.
+            if let Some(parent) = conf.id_tag_info.parent_id_tag {
+                if let Some(tx) = self.connectors[c as usize].tx.as_mut() {
+                    if tx.parent_id_tag.as_ref() != Some(&parent) {
+                        tx.parent_id_tag = Some(parent);
+                        self.persist_transactions();
+                    }
+                }
+            }
             return;
         }
         // The CSMS refused the idTag of a running transaction.
