@@ -4,6 +4,7 @@
 pub mod board;
 pub mod core_bridge;
 pub mod file_transfer;
+pub mod firmware_image;
 pub mod ocpp_link;
 pub mod ocpp_store;
 pub mod runtime;

@@ -16,10 +16,10 @@ use ocpp_charge_point::{Cable, ChargePoint, CoreEvent, Output, ResetKind, Settin
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::core_bridge::{CoreBridge, ToCore, CONNECTOR};
-use super::file_transfer;
 use super::ocpp_store::OcppStore;
 use super::runtime::{CoreHandle, RunEnd};
 use super::unit_config::UnitConfig;
+use super::{file_transfer, firmware_image};
 use crate::core::{Event, Input, Snapshot, StopReason, Variant};
 use crate::ocpp_transport::{self, TransportCommand, TransportConfig, TransportEvent};
 
@@ -331,8 +331,20 @@ impl Link {
             Output::UnlockConnector { connector } => self.unlock(connector),
             Output::DownloadFirmware { url } => self.download_firmware(url),
             Output::InstallFirmware => {
-                let ok = std::fs::metadata(self.firmware_path()).is_ok_and(|m| m.len() > 0);
-                tracing::info!(ok, "firmware image installed");
+                // Only an intact image (see firmware_image.rs) is installed.
+                let checked = std::fs::read(self.firmware_path())
+                    .map_err(|e| format!("cannot read the downloaded image: {e}"))
+                    .and_then(|image| firmware_image::verify(&image).map(|p| p.len()));
+                let ok = match checked {
+                    Ok(bytes) => {
+                        tracing::info!(bytes, "firmware image verified and installed");
+                        true
+                    }
+                    Err(why) => {
+                        tracing::warn!(reason = %why, "firmware image refused, nothing installed");
+                        false
+                    }
+                };
                 let _ = self.local.0.send(CoreEvent::FirmwareInstalled { ok });
             }
             Output::UploadDiagnostics { url, file_name } => self.upload_diagnostics(url, file_name),
