@@ -451,3 +451,52 @@ fn security_profile_and_authorization_key() {
     let (_, p) = b.until("SecurityEventNotification");
     assert_eq!(p["type"], "ReconfigurationOfSecurityParameters");
 }
+
+#[test]
+fn get_log_uploads_the_security_log_and_reports_its_progress() {
+    // Profile 1: the boot's StartupOfTheDevice event is in the security log.
+    let mut b = Bench::online();
+    let answer = b.csms(
+        "GetLog",
+        json!({"logType": "SecurityLog", "requestId": 7,
+            "log": {"remoteLocation": "http://files/upload/"}}),
+    );
+    assert_eq!(answer[2]["status"], "Accepted", "{answer}");
+    let file_name = answer[2]["filename"].as_str().unwrap().to_string();
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "Uploading", "requestId": 7}));
+    let upload = b
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Output::UploadLog {
+                url,
+                file_name: f,
+                security_lines,
+                ..
+            } => Some((url.clone(), f.clone(), security_lines.clone())),
+            _ => None,
+        })
+        .expect("an UploadLog output");
+    assert_eq!(upload.0, "http://files/upload/");
+    assert_eq!(upload.1, file_name);
+    assert!(
+        upload.2.iter().any(|l| l.ends_with(" StartupOfTheDevice")),
+        "{:?}",
+        upload.2
+    );
+    b.core(CoreEvent::LogUploaded { ok: true });
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "Uploaded", "requestId": 7}));
+
+    // A failed upload without retries ends in UploadFailure.
+    b.csms(
+        "GetLog",
+        json!({"logType": "DiagnosticsLog", "requestId": 8,
+            "log": {"remoteLocation": "http://files/upload/"}}),
+    );
+    b.answered("LogStatusNotification");
+    b.core(CoreEvent::LogUploaded { ok: false });
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "UploadFailure", "requestId": 8}));
+}

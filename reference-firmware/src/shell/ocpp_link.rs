@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use ocpp_charge_point::security_log::LogType;
 use ocpp_charge_point::{Cable, ChargePoint, CoreEvent, Output, ResetKind, Settings};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -348,6 +349,21 @@ impl Link {
                 let _ = self.local.0.send(CoreEvent::FirmwareInstalled { ok });
             }
             Output::UploadDiagnostics { url, file_name } => self.upload_diagnostics(url, file_name),
+            Output::UploadLog {
+                url,
+                file_name,
+                log_type,
+                security_lines,
+            } => {
+                let body = match log_type {
+                    LogType::SecurityLog if security_lines.is_empty() => {
+                        "no security events recorded\n".to_string()
+                    }
+                    LogType::SecurityLog => security_lines.join("\n") + "\n",
+                    LogType::DiagnosticsLog => self.diagnostics_text(),
+                };
+                self.upload(url, file_name, body, |ok| CoreEvent::LogUploaded { ok });
+            }
             Output::Warning(w) => tracing::warn!(warning = %w, "OCPP"),
             // Handled by the bridge.
             other @ (Output::AuthorizeResult { .. }
@@ -484,25 +500,37 @@ impl Link {
         });
     }
 
-    fn upload_diagnostics(&self, url: String, file_name: String) {
-        let body = format!(
+    /// What a diagnostics file (GetDiagnostics, GetLog DiagnosticsLog) contains.
+    fn diagnostics_text(&self) -> String {
+        format!(
             "serial: {}\nfirmware: {}\ncharge point id: {}\ncore: {:#?}\n",
             self.cfg.settings.serial_number,
             self.cfg.settings.firmware_version,
             self.cfg.charge_point_id,
             self.snapshot.borrow().as_ref()
-        );
+        )
+    }
+
+    fn upload_diagnostics(&self, url: String, file_name: String) {
+        let body = self.diagnostics_text();
+        self.upload(url, file_name, body, |ok| CoreEvent::DiagnosticsUploaded {
+            ok,
+        });
+    }
+
+    /// PUTs `body` to `url/file_name` in the background and answers with `done(ok)`.
+    fn upload(&self, url: String, file_name: String, body: String, done: fn(bool) -> CoreEvent) {
         let target = format!("{}/{}", url.trim_end_matches('/'), file_name);
         let answer = self.local.0.clone();
         tokio::spawn(async move {
             let ok = match file_transfer::put(&target, body.into_bytes()).await {
                 Ok(()) => true,
                 Err(e) => {
-                    tracing::warn!(url = %target, error = %e, "diagnostics upload failed");
+                    tracing::warn!(url = %target, error = %e, "upload failed");
                     false
                 }
             };
-            let _ = answer.send(CoreEvent::DiagnosticsUploaded { ok });
+            let _ = answer.send(done(ok));
         });
     }
 }

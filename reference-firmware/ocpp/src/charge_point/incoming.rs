@@ -31,7 +31,6 @@ const SECURITY_ACTIONS: &[&str] = &[
     "DeleteCertificate",
     "ExtendedTriggerMessage",
     "GetInstalledCertificateIds",
-    "GetLog",
     "InstallCertificate",
     "SignedUpdateFirmware",
 ];
@@ -48,6 +47,7 @@ const CHARGE_POINT_ACTIONS: &[&str] = &[
     "StatusNotification",
     "StopTransaction",
     "SecurityEventNotification",
+    "LogStatusNotification",
 ];
 
 fn decode<T: DeserializeOwned>(action: &str, payload: Value) -> Result<T, CallFailure> {
@@ -98,6 +98,7 @@ impl ChargePoint {
             "GetCompositeSchedule" => encode(self.composite_schedule(now, req!())),
             "GetConfiguration" => encode(self.get_configuration(req!())),
             "GetDiagnostics" => encode(self.get_diagnostics(now, req!())),
+            "GetLog" => encode(self.get_log(now, req!())),
             "GetLocalListVersion" => {
                 // -1 tells the CSMS the list is not in use (disabled).
                 let list_version = if self.config.bool(keys::LOCAL_AUTH_LIST_ENABLED) {

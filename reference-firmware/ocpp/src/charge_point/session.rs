@@ -155,6 +155,7 @@ impl ChargePoint {
             CoreEvent::FirmwareDownloaded { ok } => self.on_firmware_downloaded(now, ok),
             CoreEvent::FirmwareInstalled { ok } => self.on_firmware_installed(now, ok),
             CoreEvent::DiagnosticsUploaded { ok } => self.on_diagnostics_uploaded(now, ok),
+            CoreEvent::LogUploaded { ok } => self.on_log_uploaded(now, ok),
             CoreEvent::SecurityProfileFailed { previous } => {
                 self.config
                     .set_internal(keys::SECURITY_PROFILE, previous.to_string());
