@@ -331,6 +331,10 @@ fn store_connection(
             .is_some_and(|u| u.starts_with("wss://"));
         c.security_profile = c.security_profile.max(if tls { 2 } else { 1 });
     }
+    // A unit raised to TLS over OCPP keeps it when started with the old ws:// address.
+    c.csms_url = c
+        .csms_url
+        .map(|u| crate::shell::ocpp_link::url_for_profile(&u, c.security_profile));
     if let Some(pem) = ca_pem {
         unit.save_csms_ca(pem)?;
     }

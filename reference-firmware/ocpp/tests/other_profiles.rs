@@ -435,6 +435,11 @@ fn security_profile_and_authorization_key() {
         profile: 1,
         authorization_key: None
     }));
+    // The shell reconnects with the new profile: a new registration (OCTT TC_083).
+    b.disconnect();
+    b.connect();
+    b.accept_boot();
+    b.settle();
     assert_eq!(
         b.status_of(
             "ChangeConfiguration",

@@ -19,6 +19,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use super::core_bridge::{CoreBridge, ToCore, CONNECTOR};
 use super::ocpp_store::OcppStore;
 use super::runtime::{CoreHandle, RunEnd};
+use super::security_upgrade::{PreviousSettings, UpgradeWatch};
 use super::unit_config::UnitConfig;
 use super::{file_transfer, firmware_image};
 use crate::core::{Event, Input, Snapshot, StopReason, Variant};
@@ -134,6 +135,7 @@ pub fn spawn(
         commands: None,
         connected: false,
         security_change: None,
+        upgrade: UpgradeWatch::default(),
     };
     tokio::spawn(link.run(events));
     Ok(status_rx)
@@ -173,6 +175,8 @@ struct Link {
     connected: bool,
     /// Security settings to apply once the current batch of outputs is performed.
     security_change: Option<(u8, Option<String>)>,
+    /// The first connection after new security settings: falls back when it keeps failing.
+    upgrade: UpgradeWatch,
 }
 
 impl Link {
@@ -241,6 +245,7 @@ impl Link {
         match ev {
             TransportEvent::Connected => {
                 tracing::info!("connected to the CSMS");
+                self.upgrade.connected();
                 self.connected = true;
                 self.status.send_replace(LinkStatus::Connected);
                 self.cp.on_connected(now);
@@ -251,6 +256,8 @@ impl Link {
                 if self.connected {
                     self.connected = false;
                     self.cp.on_disconnected(now);
+                } else if let Some(previous) = self.upgrade.attempt_failed() {
+                    self.fall_back(previous);
                 }
             }
             TransportEvent::Warning(w) => tracing::warn!(warning = %w, "OCPP transport"),
@@ -380,13 +387,15 @@ impl Link {
         }
     }
 
-    /// A raised security profile or a new key: store it, then reconnect with it. A profile the
-    /// unit cannot connect with (TLS without `wss://` or a CA, Basic auth without a key) is
-    /// refused at once and reported as a failed upgrade.
+    /// A raised security profile or a new key: store it, then reconnect with it (profile 2:
+    /// the same CSMS address over `wss://`). A profile the unit cannot connect with (TLS
+    /// without the CSMS's CA, Basic auth without a key) is refused at once and reported as a
+    /// failed upgrade.
     fn on_security_settings(&mut self, profile: u8, key: Option<String>) {
         let previous = self.cfg.security_profile;
         let key_now = key.clone().or_else(|| self.cfg.authorization_key.clone());
-        let tls_ok = self.cfg.csms_url.starts_with("wss://") && self.cfg.ca_pem.is_some();
+        let url = url_for_profile(&self.cfg.csms_url, profile);
+        let tls_ok = url.starts_with("wss://") && self.cfg.ca_pem.is_some();
         let usable = match profile {
             0 => true,
             1 => key_now.is_some(),
@@ -407,6 +416,7 @@ impl Link {
         let unit = UnitConfig::new(&self.cfg.state_dir);
         let saved = unit.connection().and_then(|mut c| {
             c.security_profile = profile;
+            c.csms_url = Some(url.clone());
             if key.is_some() {
                 c.authorization_key = key.clone();
             }
@@ -415,7 +425,13 @@ impl Link {
         if let Err(e) = saved {
             tracing::error!(error = %e, "cannot store the security settings");
         }
+        self.upgrade.started(PreviousSettings {
+            profile: previous,
+            csms_url: self.cfg.csms_url.clone(),
+            authorization_key: self.cfg.authorization_key.clone(),
+        });
         self.cfg.security_profile = profile;
+        self.cfg.csms_url = url;
         self.cfg.authorization_key = key_now;
         let ping = self.transport.ping_interval.map(|d| d.as_secs() as u32);
         self.transport = transport_config(&self.cfg, ping);
@@ -429,6 +445,35 @@ impl Link {
                 let _ = commands.send(TransportCommand::Reconfigure(config));
             });
         }
+    }
+
+    /// The new security settings never connected: store and use the previous ones again and
+    /// tell the charge point (its SecurityProfile goes back too).
+    fn fall_back(&mut self, previous: PreviousSettings) {
+        tracing::warn!(
+            failed = self.cfg.security_profile,
+            back_to = previous.profile,
+            "cannot connect with the new security settings: falling back"
+        );
+        let unit = UnitConfig::new(&self.cfg.state_dir);
+        let saved = unit.connection().and_then(|mut c| {
+            c.security_profile = previous.profile;
+            c.csms_url = Some(previous.csms_url.clone());
+            c.authorization_key = previous.authorization_key.clone();
+            unit.save_connection(&c)
+        });
+        if let Err(e) = saved {
+            tracing::error!(error = %e, "cannot store the previous security settings");
+        }
+        self.cfg.security_profile = previous.profile;
+        self.cfg.csms_url = previous.csms_url;
+        self.cfg.authorization_key = previous.authorization_key;
+        let ping = self.transport.ping_interval.map(|d| d.as_secs() as u32);
+        self.transport = transport_config(&self.cfg, ping);
+        self.send(TransportCommand::Reconfigure(self.transport.clone()));
+        let _ = self.local.0.send(CoreEvent::SecurityProfileFailed {
+            previous: previous.profile,
+        });
     }
 
     /// Socket variants: end the session so the core releases the lock, then report whether
@@ -532,5 +577,34 @@ impl Link {
             };
             let _ = answer.send(done(ok));
         });
+    }
+}
+
+/// The CSMS URL to use with a security profile: profile 2 and up is TLS, so a `ws://` address
+/// becomes `wss://` on the same host, port and path (the CSMS serves both there while it
+/// accepts the upgrade); lower profiles keep the URL as it is.
+pub fn url_for_profile(url: &str, profile: u8) -> String {
+    match url.get(..5) {
+        Some(scheme) if profile >= 2 && scheme.eq_ignore_ascii_case("ws://") => {
+            format!("wss://{}", &url[5..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_for_profile;
+
+    #[test]
+    fn profile_2_turns_ws_into_wss_and_leaves_the_rest() {
+        assert_eq!(
+            url_for_profile("ws://127.0.0.1:9000/ocpp", 2),
+            "wss://127.0.0.1:9000/ocpp"
+        );
+        assert_eq!(url_for_profile("WS://h/x", 2), "wss://h/x");
+        assert_eq!(url_for_profile("wss://h/x", 2), "wss://h/x");
+        assert_eq!(url_for_profile("ws://h/x", 1), "ws://h/x");
+        assert_eq!(url_for_profile("ws:/", 2), "ws:/");
     }
 }

@@ -25,6 +25,10 @@ use crate::config::{keys, Change};
 use crate::frame::{CallFailure, ErrorCode, Frame};
 use crate::io::{store_keys, Output};
 
+/// After a SecurityProfile upgrade: how long a BootNotification waits for the
+/// reconnection with the new profile before it goes out on the old connection.
+const SECURITY_REBOOT_GUARD_S: i64 = 30;
+
 /// Actions of the 1.6 security whitepaper this charge point does not implement.
 const SECURITY_ACTIONS: &[&str] = &[
     "CertificateSigned",
@@ -212,6 +216,11 @@ impl ChargePoint {
                     profile: value.parse().unwrap_or(0),
                     authorization_key: None,
                 });
+                // The connection with the new profile is a new registration: it starts
+                // with a BootNotification (OCTT TC_083). Should the shell keep the old
+                // connection (a failed upgrade), the boot goes out there after a while.
+                self.registration = Registration::Unknown;
+                self.boot_due = now + chrono::Duration::seconds(SECURITY_REBOOT_GUARD_S);
             }
             keys::AUTHORIZATION_KEY => {
                 self.queue_security_event(now, "ReconfigurationOfSecurityParameters");
