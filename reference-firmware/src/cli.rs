@@ -71,6 +71,10 @@ struct Args {
     /// How long the commissioning access point stays on after power-on, seconds.
     #[arg(long, value_name = "N", default_value_t = 600)]
     ap_window_s: u64,
+    /// Test hooks of the emulated bench: keys listed in `<state dir>/test-hooks/storage-faults`
+    /// cannot be stored (the harness's storage fault step writes it).
+    #[arg(long)]
+    test_hooks: bool,
     /// Enable a seeded defect (only in builds with the `seeded-defects` feature).
     #[arg(long = "seed-defect", value_name = "NAME")]
     seed_defects: Vec<String>,
@@ -233,6 +237,7 @@ fn prepare(args: Args) -> Result<Start, String> {
             link.authorization_key = connection.authorization_key.clone();
             link.security_profile = connection.security_profile;
             link.ca_pem = unit.csms_ca()?;
+            link.test_hooks = args.test_hooks;
             Some(link)
         }
         (None, _) => None,

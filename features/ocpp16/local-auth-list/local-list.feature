@@ -85,6 +85,7 @@ Feature: OCPP 1.6 Local Authorization List Management
   Scenario: TC_043_3_CS Send Local Authorization List - Failed
     Given the charger is configured with LocalAuthListEnabled true
     # The charger's list storage is made to fail by the DUT's own test hook; a rig cannot do it.
+    And the charger's local authorization list storage fails
     When the CSMS sends SendLocalList:
       """
       {"listVersion": 2, "updateType": "Full",

@@ -505,3 +505,24 @@ fn get_log_uploads_the_security_log_and_reports_its_progress() {
     let p = b.answered("LogStatusNotification");
     assert_eq!(p, json!({"status": "UploadFailure", "requestId": 8}));
 }
+
+#[test]
+fn send_local_list_fails_while_the_list_cannot_be_stored() {
+    let mut b = Bench::online();
+    b.config("LocalAuthListEnabled", "true");
+    b.cp.set_storage_fault("local_list", true);
+    assert_eq!(
+        b.status_of("SendLocalList", full_list(2, &[("CARD1", "Accepted")])),
+        "Failed"
+    );
+    assert_eq!(
+        b.csms("GetLocalListVersion", json!({}))[2]["listVersion"],
+        0,
+        "the old (empty) list stays"
+    );
+    b.cp.set_storage_fault("local_list", false);
+    assert_eq!(
+        b.status_of("SendLocalList", full_list(2, &[("CARD1", "Accepted")])),
+        "Accepted"
+    );
+}

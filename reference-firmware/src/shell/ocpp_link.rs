@@ -44,6 +44,8 @@ pub struct OcppLinkConfig {
     pub state_dir: PathBuf,
     /// First reconnection delay of the transport (it doubles up to 30 s).
     pub reconnect_min: Duration,
+    /// Test hooks of the emulated bench (`--test-hooks`): the storage fault hook.
+    pub test_hooks: bool,
 }
 
 impl OcppLinkConfig {
@@ -75,6 +77,7 @@ impl OcppLinkConfig {
             settings,
             state_dir: state_dir.to_path_buf(),
             reconnect_min: Duration::from_millis(500),
+            test_hooks: false,
         }
     }
 }
@@ -111,7 +114,10 @@ pub fn spawn(
     core: CoreHandle,
     restart: mpsc::UnboundedSender<RunEnd>,
 ) -> Result<watch::Receiver<LinkStatus>, String> {
-    let store = OcppStore::open(&cfg.state_dir)?;
+    let mut store = OcppStore::open(&cfg.state_dir)?;
+    if cfg.test_hooks {
+        store = store.with_fault_hook(&cfg.state_dir);
+    }
     let stored = store.load()?;
     let clock = WallClock::default();
     let mut cp = ChargePoint::new(cfg.settings.clone(), &stored, clock.now());
@@ -136,6 +142,7 @@ pub fn spawn(
         connected: false,
         security_change: None,
         upgrade: UpgradeWatch::default(),
+        hooked: Default::default(),
     };
     tokio::spawn(link.run(events));
     Ok(status_rx)
@@ -177,6 +184,8 @@ struct Link {
     security_change: Option<(u8, Option<String>)>,
     /// The first connection after new security settings: falls back when it keeps failing.
     upgrade: UpgradeWatch,
+    /// Storage keys the test hook made fail, as last told to the charge point.
+    hooked: std::collections::BTreeSet<String>,
 }
 
 impl Link {
@@ -263,9 +272,23 @@ impl Link {
             TransportEvent::Warning(w) => tracing::warn!(warning = %w, "OCPP transport"),
             TransportEvent::Frame(text) => {
                 tracing::debug!(frame = %text, "from CSMS");
+                self.sync_hooked_storage_faults();
                 self.cp.on_text_frame(now, &text);
             }
         }
+    }
+
+    /// Test hook: the keys listed in the storage fault file fail from the next CSMS message on
+    /// (read before each one, so a scenario needs no wait).
+    fn sync_hooked_storage_faults(&mut self) {
+        if !self.cfg.test_hooks {
+            return;
+        }
+        let now_failing = self.store.hooked_faults();
+        for key in self.hooked.symmetric_difference(&now_failing) {
+            self.cp.set_storage_fault(key, now_failing.contains(key));
+        }
+        self.hooked = now_failing;
     }
 
     /// Performs every pending output, in order.
@@ -325,9 +348,12 @@ impl Link {
             }
             Output::SetClock { utc } => self.clock.set(utc),
             Output::Store { key, bytes } => {
-                if let Err(e) = self.store.save(key, &bytes) {
+                let saved = self.store.save(key, &bytes);
+                if let Err(e) = &saved {
                     tracing::error!(error = %e, "OCPP store failed");
                 }
+                // Later updates of this key are refused while it cannot be stored.
+                self.cp.set_storage_fault(key, saved.is_err());
             }
             Output::Reset { kind } => {
                 tracing::warn!(?kind, "reset requested by the CSMS: restarting");

@@ -253,6 +253,9 @@ impl ChargePoint {
             UpdateStatus::NotSupported
         } else if data.len() as i64 > self.config.int(keys::SEND_LOCAL_LIST_MAX_LENGTH) {
             UpdateStatus::Failed
+        } else if self.storage_faults.contains(store_keys::LOCAL_LIST) {
+            // A list that a restart would lose is refused, the old one stays (TC_043_3).
+            UpdateStatus::Failed
         } else {
             let max = self.config.int(keys::LOCAL_AUTH_LIST_MAX_LENGTH).max(0) as usize;
             let status = self

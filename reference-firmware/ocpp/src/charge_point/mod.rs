@@ -85,6 +85,8 @@ pub struct ChargePoint {
     transfers: FileTransfers,
     security_log: SecurityLog,
     log_uploads: LogUploads,
+    /// Storage keys the shell cannot write (a failed save, or its test hook).
+    storage_faults: std::collections::BTreeSet<String>,
 
     // remote operations in progress
     pending_reset: Option<(ResetKind, DateTime<Utc>)>,
@@ -140,6 +142,7 @@ impl ChargePoint {
             transfers: stored.decode(store_keys::FIRMWARE).unwrap_or_default(),
             security_log: stored.decode(store_keys::SECURITY_LOG).unwrap_or_default(),
             log_uploads: stored.decode(store_keys::LOG_UPLOAD).unwrap_or_default(),
+            storage_faults: Default::default(),
             pending_reset: None,
             pending_unlocks: Vec::new(),
         };
@@ -307,6 +310,17 @@ impl ChargePoint {
         self.config
             .set_internal(keys::SECURITY_PROFILE, profile.to_string());
         self.persist_config();
+    }
+
+    /// Tells the state machine that the shell cannot (or again can) store `key`
+    /// (one of `io::store_keys`). Updates that must be kept are then refused
+    /// (SendLocalList answers Failed) instead of being accepted and lost.
+    pub fn set_storage_fault(&mut self, key: &str, failing: bool) {
+        if failing {
+            self.storage_faults.insert(key.to_string());
+        } else {
+            self.storage_faults.remove(key);
+        }
     }
 
     /// The running transaction of a connector.
