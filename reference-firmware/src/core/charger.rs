@@ -67,7 +67,10 @@ pub struct Snapshot {
     pub pilot_state: PilotState,
     pub pilot_output: PilotOutput,
     pub contactor_closed: bool,
+    /// The lock as commanded (socket variants).
     pub lock_locked: bool,
+    /// The lock as its feedback switch reports it (board status): what UnlockConnector checks.
+    pub lock_engaged: bool,
     pub status: ConnectorStatus,
     pub fault: Option<Fault>,
     pub limit_deciamps: u32,
@@ -387,6 +390,7 @@ impl Charger {
             pilot_output: self.pilot_out,
             contactor_closed: self.contactor,
             lock_locked: self.lock,
+            lock_engaged: self.status.lock_engaged,
             status,
             fault,
             limit_deciamps: limit,

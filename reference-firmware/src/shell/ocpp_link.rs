@@ -107,6 +107,11 @@ impl WallClock {
     }
 }
 
+/// How long UnlockConnector waits for the lock to open: a running session first ends with a
+/// soft stop (the contactor opens once the vehicle stops drawing, 6 s at the latest), then the
+/// actuator travels. The charge point gives up at 10 s.
+const UNLOCK_WAIT: Duration = Duration::from_secs(8);
+
 /// Starts the link on the current runtime. `restart` receives a request when the CSMS asks for
 /// a Reset (everything is stored by then).
 pub fn spawn(
@@ -502,8 +507,8 @@ impl Link {
         });
     }
 
-    /// Socket variants: end the session so the core releases the lock, then report whether
-    /// it did within 5 s.
+    /// Socket variants: end the session so the core releases the lock, then report whether the
+    /// lock's feedback shows it open within `UNLOCK_WAIT` (a stuck actuator: UnlockFailed).
     fn unlock(&self, connector: u32) {
         let inputs = self.core.inputs.clone();
         let mut snapshot = self.snapshot.clone();
@@ -514,12 +519,12 @@ impl Link {
                     reason: StopReason::Remote,
                 })
                 .await;
-            let released = tokio::time::timeout(Duration::from_secs(5), async {
+            let released = tokio::time::timeout(UNLOCK_WAIT, async {
                 loop {
                     if snapshot
                         .borrow_and_update()
                         .as_ref()
-                        .is_some_and(|s| !s.lock_locked)
+                        .is_some_and(|s| !s.lock_locked && !s.lock_engaged)
                     {
                         return;
                     }
