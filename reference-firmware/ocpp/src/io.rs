@@ -109,6 +109,10 @@ pub enum CoreEvent {
     CablePlugged { connector: u32 },
     /// Vehicle disconnected (CP state → A).
     CableUnplugged { connector: u32 },
+    /// Socket variants: the cable lock's feedback says engaged (or open). A
+    /// transaction on a socket begins (StartTransaction) only once the cable is
+    /// locked; a session whose lock never engages ends without a transaction.
+    CableLocked { connector: u32, locked: bool },
     /// The EV asks for energy (state C/D) or not (state B).
     EvReady { connector: u32, ready: bool },
     /// The EVSE offers energy (PWM on with a usable duty cycle) or not.

@@ -518,6 +518,56 @@ fn unlock_socket_waits_for_the_lock() {
 }
 
 #[test]
+fn a_socket_session_whose_lock_fails_is_no_transaction() {
+    // TC_024: Faulted (ConnectorLockFailure), no StartTransaction, no StopTransaction.
+    let mut settings = ocpp_charge_point::Settings::wallbox("SN3", "1.0");
+    settings.cable = ocpp_charge_point::Cable::Socket;
+    let mut b = Bench::with(settings, Default::default(), t0());
+    b.connect();
+    b.accept_boot();
+    b.settle();
+    b.plug();
+    b.swipe("T1");
+    let (id, _) = b.until("Authorize");
+    b.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    assert!(b.has_event(&Output::StartCharging { connector: 1 }));
+    b.advance(1);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Preparing"), "waiting for the lock");
+    b.core(CoreEvent::Faulted {
+        connector: 1,
+        error_code: ocpp_charge_point::ocpp::types::ChargePointErrorCode::ConnectorLockFailure,
+        info: None,
+        vendor_error_code: None,
+    });
+    b.core(CoreEvent::StopRequested {
+        connector: 1,
+        reason: ocpp_charge_point::ocpp::types::Reason::Other,
+    });
+    b.advance(5);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Faulted"));
+    assert!(b.cp.transaction(1).is_none());
+    assert!(
+        !b.actions()
+            .iter()
+            .any(|a| *a == "StartTransaction" || *a == "StopTransaction"),
+        "{:?}",
+        b.actions()
+    );
+
+    // Once the lock engages the waiting session becomes a transaction.
+    let mut settings = ocpp_charge_point::Settings::wallbox("SN4", "1.0");
+    settings.cable = ocpp_charge_point::Cable::Socket;
+    let mut b = Bench::with(settings, Default::default(), t0());
+    b.connect();
+    b.accept_boot();
+    let tx = b.start_session("T2");
+    assert!(tx > 0);
+    assert_eq!(b.last_status(1), Some("Charging"));
+}
+
+#[test]
 fn configuration_rules() {
     let mut b = Bench::online();
     assert_eq!(

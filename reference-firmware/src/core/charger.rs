@@ -480,6 +480,11 @@ impl Charger {
                     self.link_down(now);
                 } else if active {
                     self.board_faults.insert(code.code());
+                    if code == BoardFaultCode::LockFailure && self.lock {
+                        // The lock did not engage: latched like the core's own lock check
+                        // (until unplug), not cleared when the ended session stops asking.
+                        self.latch(Fault::LockFailure);
+                    }
                     if contactor_opened {
                         self.contactor = false;
                         self.sent_contactor = None;

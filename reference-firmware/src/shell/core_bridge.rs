@@ -30,6 +30,8 @@ pub struct CoreBridge {
     faulted: bool,
     /// OCPP asked the core to stop (`StopCharging`) since the last `StartCharging`.
     stop_requested: bool,
+    /// The cable lock's feedback as last told to OCPP (socket variants).
+    locked: bool,
 }
 
 /// What an OCPP output means for the shell.
@@ -57,6 +59,7 @@ impl CoreBridge {
             ev_ready: false,
             faulted: false,
             stop_requested: false,
+            locked: false,
         }
     }
 
@@ -172,7 +175,21 @@ impl CoreBridge {
             }),
             _ => {}
         }
+        out.extend(snapshot.and_then(|s| self.lock_of(s)));
         out
+    }
+
+    /// A change of the cable lock's feedback in `snapshot`, as an OCPP event (a socket's
+    /// transaction begins once its cable is locked).
+    pub fn lock_of(&mut self, snapshot: &Snapshot) -> Option<CoreEvent> {
+        if snapshot.lock_engaged == self.locked {
+            return None;
+        }
+        self.locked = snapshot.lock_engaged;
+        Some(CoreEvent::CableLocked {
+            connector: CONNECTOR,
+            locked: self.locked,
+        })
     }
 
     /// The latest meter reading of the core's snapshot, as an OCPP event (the board samples

@@ -246,6 +246,9 @@ impl Link {
                     if let Some(snap) = snap.filter(|s| s.board_link_up) {
                         let ev = self.bridge.meter_of(&snap);
                         self.cp.handle(self.clock.now(), ev);
+                        if let Some(ev) = self.bridge.lock_of(&snap) {
+                            self.cp.handle(self.clock.now(), ev);
+                        }
                     }
                 }
                 _ = tokio::time::sleep(wake) => self.cp.on_timeout(self.clock.now()),

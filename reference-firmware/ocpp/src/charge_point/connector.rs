@@ -63,6 +63,8 @@ pub(super) struct Connector {
     /// transaction (nothing senses when the driver has put the cable away).
     pub finishing_until: Option<DateTime<Utc>>,
     pub meter: Option<MeterReading>,
+    /// Socket variants: the cable lock is engaged (its feedback).
+    pub locked: bool,
     pub observed: Option<Observed>,
     pub reported: Option<Reported>,
     /// Limit last sent to the core (outer None = never sent).
@@ -83,6 +85,7 @@ impl Connector {
             finishing: false,
             finishing_until: None,
             meter: None,
+            locked: false,
             observed: None,
             reported: None,
             limit_sent: None,
@@ -148,7 +151,7 @@ impl ChargePoint {
         if let Some(f) = c.fault.as_ref().or(cp.fault.as_ref()) {
             return fault_of(f);
         }
-        if let Some(tx) = &c.tx {
+        if let Some(tx) = c.tx.as_ref().filter(|t| !t.awaiting_lock) {
             let status = if tx.energy_suspended || !c.energy_offered {
                 ChargePointStatus::SuspendedEVSE
             } else if !c.plugged || !c.ev_ready {

@@ -58,6 +58,10 @@ pub struct Transaction {
     pub next_sample_at: Option<DateTime<Utc>>,
     /// Latest energy register seen at a sample, for a StopTransaction after power loss.
     pub last_energy_wh: f64,
+    /// Socket variants: the session waits for the cable lock; StartTransaction
+    /// is not sent yet, and no transaction message is if the lock never engages.
+    #[serde(default)]
+    pub awaiting_lock: bool,
 }
 
 fn accepted(info: &IdTagInfo) -> bool {
@@ -106,6 +110,12 @@ impl ChargePoint {
                         .bool(keys::UNLOCK_CONNECTOR_ON_EV_SIDE_DISCONNECT)
                 {
                     self.out.push_back(Output::UnlockConnector { connector });
+                }
+            }
+            CoreEvent::CableLocked { connector, locked } if valid(connector) => {
+                self.connectors[connector as usize].locked = locked;
+                if locked {
+                    self.confirm_locked_start(connector);
                 }
             }
             CoreEvent::EvReady { connector, ready } if valid(connector) => {
@@ -478,6 +488,8 @@ impl ChargePoint {
             invalidated_at_wh: None,
             next_sample_at: (interval > 0).then(|| now + Duration::seconds(interval)),
             last_energy_wh: meter_start,
+            awaiting_lock: self.settings.cable == Cable::Socket
+                && !self.connectors[c as usize].locked,
         };
         if let Some(reading) = self.connectors[c as usize].meter {
             let stop_sampled = self.config.list(keys::STOP_TXN_SAMPLED_DATA);
@@ -488,14 +500,9 @@ impl ChargePoint {
                 ReadingContext::TransactionBegin,
             ));
         }
-        let req = StartTransactionRequest {
-            connector_id: c,
-            id_tag: auth.id_tag,
-            meter_start: meter_start.round() as i32,
-            reservation_id: auth.reservation_id,
-            timestamp: now,
-        };
-        self.push_queued(Some(local_id), "StartTransaction", &req);
+        if !tx.awaiting_lock {
+            self.queue_start_transaction(&tx);
+        }
         let con = &mut self.connectors[c as usize];
         con.tx = Some(tx);
         con.end_finishing();
@@ -509,6 +516,32 @@ impl ChargePoint {
         self.persist_transactions();
         self.out.push_back(Output::StartCharging { connector: c });
         self.update_limits(now);
+    }
+
+    fn queue_start_transaction(&mut self, tx: &Transaction) {
+        let req = StartTransactionRequest {
+            connector_id: tx.connector,
+            id_tag: tx.id_tag.clone(),
+            meter_start: tx.meter_start_wh.round() as i32,
+            reservation_id: tx.reservation_id,
+            timestamp: tx.started,
+        };
+        self.push_queued(Some(tx.local_id), "StartTransaction", &req);
+    }
+
+    /// The socket's lock engaged: a session waiting for it becomes a transaction.
+    fn confirm_locked_start(&mut self, c: u32) {
+        let Some(tx) = self.connectors[c as usize]
+            .tx
+            .as_mut()
+            .filter(|t| t.awaiting_lock)
+        else {
+            return;
+        };
+        tx.awaiting_lock = false;
+        let tx = tx.clone();
+        self.queue_start_transaction(&tx);
+        self.persist_transactions();
     }
 
     pub(super) fn push_queued<T: Serialize>(
@@ -541,6 +574,21 @@ impl ChargePoint {
         let Some(mut tx) = self.connectors[c as usize].tx.take() else {
             return;
         };
+        if tx.awaiting_lock {
+            // The cable was never locked: no transaction began, none is reported.
+            self.warn(format!(
+                "session on connector {c} ended before the cable lock engaged ({reason:?}): no transaction"
+            ));
+            let con = &mut self.connectors[c as usize];
+            con.finishing = con.plugged;
+            self.out.push_back(Output::StopCharging { connector: c });
+            if self.profiles.clear_tx_profiles(c) {
+                self.persist_profiles();
+            }
+            self.persist_transactions();
+            self.update_limits(now);
+            return;
+        }
         let reading = self.connectors[c as usize].meter;
         let meter_stop = reading.map(|m| m.energy_wh).unwrap_or(tx.meter_start_wh);
         if let Some(reading) = reading {
@@ -587,7 +635,8 @@ impl ChargePoint {
         };
         for tx in txs {
             let c = tx.connector;
-            if !self.valid_connector(c) {
+            // A session that never got its lock never was a transaction.
+            if !self.valid_connector(c) || tx.awaiting_lock {
                 continue;
             }
             let meter_stop = tx.last_energy_wh.max(tx.meter_start_wh);
@@ -734,6 +783,13 @@ impl ChargePoint {
         let Some(reading) = self.connectors[c as usize].meter else {
             return;
         };
+        if self.connectors[c as usize]
+            .tx
+            .as_ref()
+            .is_some_and(|t| t.awaiting_lock)
+        {
+            return;
+        }
         let (list_key, stop_key) = match context {
             ReadingContext::SampleClock => {
                 (keys::METER_VALUES_ALIGNED_DATA, keys::STOP_TXN_ALIGNED_DATA)
