@@ -33,6 +33,8 @@ enum Seen {
     Result(Value),
 }
 
+// The handshake callback's error type is tungstenite's (large) HTTP response.
+#[allow(clippy::result_large_err)]
 /// A ws-only CSMS: answers Boot (Accepted) and everything else with `{}`; after the first
 /// boot it sends ChangeConfiguration SecurityProfile=2, after any later boot GetConfiguration.
 async fn csms() -> (String, mpsc::UnboundedReceiver<Seen>) {
