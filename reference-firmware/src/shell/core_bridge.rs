@@ -416,6 +416,34 @@ mod tests {
     }
 
     #[test]
+    fn lock_feedback_changes_become_cable_locked_events() {
+        use crate::core::{Charger, ChargerConfig, Millis, Stored, Variant};
+        let variant = Variant::from_product_number(130577).unwrap();
+        let mut snap =
+            Charger::new(Millis(0), ChargerConfig::new(variant), Stored::default()).snapshot();
+        let mut b = CoreBridge::new(3);
+        assert_eq!(b.lock_of(&snap), None, "starts unlocked");
+        snap.lock_engaged = true;
+        assert_eq!(
+            b.lock_of(&snap),
+            Some(CoreEvent::CableLocked {
+                connector: 1,
+                locked: true
+            })
+        );
+        assert_eq!(b.lock_of(&snap), None, "only changes are reported");
+        snap.lock_engaged = false;
+        // Any core event carries the change too.
+        assert_eq!(
+            b.from_core(&Event::Ready, Some(&snap), None),
+            vec![CoreEvent::CableLocked {
+                connector: 1,
+                locked: false
+            }]
+        );
+    }
+
+    #[test]
     fn meter_readings_carry_only_the_variants_phases() {
         let mut b = CoreBridge::new(1);
         let mut m = MeterReading {
