@@ -76,6 +76,10 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 900,
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     ui_session_idle_s: u64,
+    /// Test hooks of the emulated bench: keys listed in `<state dir>/test-hooks/storage-faults`
+    /// cannot be stored (the harness's storage fault step writes it).
+    #[arg(long)]
+    test_hooks: bool,
     /// Enable a seeded defect (only in builds with the `seeded-defects` feature).
     #[arg(long = "seed-defect", value_name = "NAME")]
     seed_defects: Vec<String>,
@@ -239,6 +243,7 @@ fn prepare(args: Args) -> Result<Start, String> {
             link.authorization_key = connection.authorization_key.clone();
             link.security_profile = connection.security_profile;
             link.ca_pem = unit.csms_ca()?;
+            link.test_hooks = args.test_hooks;
             Some(link)
         }
         (None, _) => None,
@@ -344,6 +349,10 @@ fn store_connection(
             .is_some_and(|u| u.starts_with("wss://"));
         c.security_profile = c.security_profile.max(if tls { 2 } else { 1 });
     }
+    // A unit raised to TLS over OCPP keeps it when started with the old ws:// address.
+    c.csms_url = c
+        .csms_url
+        .map(|u| crate::shell::ocpp_link::url_for_profile(&u, c.security_profile));
     if let Some(pem) = ca_pem {
         unit.save_csms_ca(pem)?;
     }

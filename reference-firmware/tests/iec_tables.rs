@@ -561,6 +561,22 @@ fn socket_variant_locks_before_pwm_and_offers_the_cable_rating() {
 }
 
 #[test]
+fn the_snapshot_tells_the_commanded_lock_from_its_feedback() {
+    // UnlockConnector trusts the feedback switch, not the command (OCTT TC_030).
+    let mut rig = Rig::new(variant::SOCKET_VARIANT);
+    rig.charger.set_offline_cards(vec!["01020304".into()]);
+    rig.pp_ohms = Some(1500);
+    rig.start_charging();
+    let snap = rig.charger.snapshot();
+    assert!(snap.lock_locked && snap.lock_engaged);
+    rig.lock_jammed = true;
+    rig.advance(50);
+    let snap = rig.charger.snapshot();
+    assert!(snap.lock_locked, "still commanded locked");
+    assert!(!snap.lock_engaged, "the feedback says open");
+}
+
+#[test]
 fn no_cable_in_the_socket_means_no_charging() {
     let mut rig = Rig::new(variant::SOCKET_VARIANT);
     rig.charger.set_offline_cards(vec!["01020304".into()]);

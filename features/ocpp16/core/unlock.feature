@@ -58,9 +58,10 @@ Feature: OCPP 1.6 Core - unlocking the connector
 
   @TC_030_CS @requires.socket @requires.lock-failure
   Scenario: TC_030_CS Unlock Connector - Unlock Failure
-    When the EV plugs in
-    Then the charger reports Preparing within 5 s
-    Given the connector lock fails
+    # The case needs a locked connector whose unlocking fails. This charger locks the socket
+    # while a session holds the cable (not while it is only plugged), so a session runs first.
+    Given a charging session is running for "04A2B3C4"
+    And the connector lock fails
     When the CSMS sends UnlockConnector:
       """
       {"connectorId": 1}

@@ -73,7 +73,14 @@ Feature: OCPP 1.6 Firmware Management
       """
       {"status": "InstallationFailed"}
       """
-    And the charger reports Available within 30 s
+    # Nothing was installed and the charger stays in service: asked for its status, the
+    # connector is Available (it never left Available, so no StatusNotification came by itself).
+    When the CSMS sends TriggerMessage:
+      """
+      {"requestedMessage": "StatusNotification", "connectorId": 1}
+      """
+    Then the charger responds with status Accepted
+    And the charger reports Available within 10 s
 
   @TC_045_1_CS
   Scenario: TC_045_1_CS Get Diagnostics

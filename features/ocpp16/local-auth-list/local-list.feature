@@ -85,6 +85,7 @@ Feature: OCPP 1.6 Local Authorization List Management
   Scenario: TC_043_3_CS Send Local Authorization List - Failed
     Given the charger is configured with LocalAuthListEnabled true
     # The charger's list storage is made to fail by the DUT's own test hook; a rig cannot do it.
+    And the charger's local authorization list storage fails
     When the CSMS sends SendLocalList:
       """
       {"listVersion": 2, "updateType": "Full",
@@ -94,11 +95,15 @@ Feature: OCPP 1.6 Local Authorization List Management
 
   @TC_008_CS
   Scenario: TC_008_CS Regular Start Charging Session - Id in Local Authorization List
+    # The remote idTag is authorized (AuthorizeRemoteTxRequests) from the list, not by an
+    # Authorize; the CSMS knows the card, so StartTransaction.conf accepts it as in the OCTT case.
     Given the charger is configured with:
-      | key                  | value |
-      | LocalAuthListEnabled | true  |
-      | LocalPreAuthorize    | true  |
-    And the CSMS answers Authorize for unknown idTags with Invalid
+      | key                       | value |
+      | LocalAuthListEnabled      | true  |
+      | LocalPreAuthorize         | true  |
+      | AuthorizeRemoteTxRequests | true  |
+      | AuthorizationCacheEnabled | false |
+    And the CSMS answers Authorize for "04A2B3C4" with Accepted
     When the CSMS sends GetLocalListVersion
     Then the charger responds with listVersion 0
     When the CSMS sends SendLocalList:
@@ -119,3 +124,4 @@ Feature: OCPP 1.6 Local Authorization List Management
       """
       {"connectorId": 1, "idTag": "04A2B3C4"}
       """
+    And no Authorize arrives during 1 s

@@ -215,7 +215,15 @@ Feature: OCPP 1.6 Security (security whitepaper edition 2)
 
   @TC_086_CS @requires.tls
   Scenario: TC_086_CS TLS - server-side certificate - Valid certificate
-    Then the charger connects with security profile 2 within 30 s
+    # Precondition of the case: the charger uses profile 2. A rig whose charger starts at
+    # profile 1 raises it over OCPP (Accepted); one that starts at 2 refuses the same value
+    # (the profile is only ever raised).
+    When the CSMS sends ChangeConfiguration:
+      """
+      {"key": "SecurityProfile", "value": "2"}
+      """
+    Then the charger responds with status Accepted or Rejected
+    And the charger connects with security profile 2 within 30 s
     When the CSMS sends TriggerMessage:
       """
       {"requestedMessage": "StatusNotification", "connectorId": 1}

@@ -115,6 +115,7 @@ pub fn start(
             log: dir_path.join("firmware.log"),
             stdout_copy: dir_path.join("firmware-stdout.log"),
             ready_timeout: rig.dut.ready_timeout,
+            test_hooks_state_dir: rig.dut.command.is_none().then(|| fw_state.clone()),
         };
         instance.firmware = Some(launch.clone());
         match launch_firmware(&mut instance, &launch, launch.ready_timeout) {
@@ -226,7 +227,9 @@ pub fn firmware_command(rig: &Rig, exe: &Path, values: &Placeholders) -> Command
                 .args(["--product-number", &values.product_number])
                 .args(["--serial", &values.serial])
                 .args(["--csms-url", &values.csms_url])
-                .args(["--charge-point-id", &values.charge_point_id]);
+                .args(["--charge-point-id", &values.charge_point_id])
+                // The emulated bench's test hooks (a storage fault for TC_043_3).
+                .arg("--test-hooks");
             // Security profiles 1 and 2: the charger's AuthorizationKey, as installed at the
             // factory (the CSMS plugin checks it in HTTP Basic authentication).
             if !values.authorization_key.is_empty() {

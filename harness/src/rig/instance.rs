@@ -103,6 +103,9 @@ pub struct FirmwareLaunch {
     /// A copy of its stdout after `READY`.
     pub stdout_copy: std::path::PathBuf,
     pub ready_timeout: Duration,
+    /// The bundled reference firmware's state directory (it runs with `--test-hooks`); `None`
+    /// for another firmware (`[dut] command`), which has no test hooks the harness knows.
+    pub test_hooks_state_dir: Option<std::path::PathBuf>,
 }
 
 /// How long switching the emulated charger on waits for its `READY`.
@@ -289,6 +292,23 @@ impl RigInstance {
         self.firmware
             .as_ref()
             .is_some_and(|l| l.args.iter().any(|a| a == name))
+    }
+
+    /// Makes the emulated firmware's storage of `keys` fail (its storage fault test hook;
+    /// an empty list clears it). Effective from the next CSMS message the firmware receives.
+    pub fn set_storage_faults(&self, keys: &[&str]) -> Result<(), String> {
+        let dir = self
+            .firmware
+            .as_ref()
+            .and_then(|f| f.test_hooks_state_dir.clone())
+            .ok_or("this rig's charger has no storage fault test hook (only the bundled emulated firmware has one)")?;
+        let file = dir.join(reference_firmware::shell::ocpp_store::STORAGE_FAULT_HOOK);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let text: String = keys.iter().map(|k| format!("{k}\n")).collect();
+        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
     }
 
     /// Copies the children's logs (`*.log` in the state folder) to `dest`.

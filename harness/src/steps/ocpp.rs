@@ -52,6 +52,12 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::Given,
+        pattern: "the charger's local authorization list storage fails",
+        example: "Given the charger's local authorization list storage fails",
+        run: local_list_storage_fails,
+    },
+    StepDef {
+        keyword: StepType::Given,
         pattern: r"the CSMS answers BootNotification with (Accepted|Pending|Rejected) and interval (\d+) s",
         example: "Given the CSMS answers BootNotification with Rejected and interval 3 s",
         run: boot_answer,
@@ -412,6 +418,15 @@ step_fn!(precondition_key_writable, |world, ctx| {
     } else {
         Ok(())
     }
+});
+
+// The DUT's own test hook (`@requires.dut.storage-fault-injection`): the emulated firmware's
+// storage of the list fails from the next CSMS message on; a rig cannot break a flash chip.
+step_fn!(local_list_storage_fails, |world, ctx| {
+    world
+        .lease()?
+        .with(|i| i.set_storage_faults(&["local_list"]))??;
+    Ok(())
 });
 
 step_fn!(boot_answer, |world, ctx| {

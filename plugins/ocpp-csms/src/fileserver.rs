@@ -20,14 +20,24 @@ const MAX_HEAD: usize = 16 * 1024;
 const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The built-in "good" firmware image: deterministic bytes, so tests can compare.
+/// The built-in "good" firmware image: deterministic bytes, so tests can compare. It is in the
+/// reference firmware's image format (its `shell/firmware_image.rs`): the payload, then `RFW1`,
+/// the payload length and the payload's CRC-32 (IEEE), both u32 little-endian. A DUT with
+/// another format gets its own images from `file_root` under `/files/`.
 pub fn good_image() -> Vec<u8> {
-    let mut v = b"OCPP-CSMS TEST FIRMWARE IMAGE v1\n".to_vec();
-    v.extend((0..65_536u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
-    v
+    let mut payload = b"OCPP-CSMS TEST FIRMWARE IMAGE v1\n".to_vec();
+    payload.extend((0..65_536u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    let crc = crc32fast::hash(&payload);
+    let length = payload.len() as u32;
+    let mut image = payload;
+    image.extend_from_slice(b"RFW1");
+    image.extend_from_slice(&length.to_le_bytes());
+    image.extend_from_slice(&crc.to_le_bytes());
+    image
 }
 
-/// The good image with a damaged middle: same length, different content.
+/// The good image with a damaged middle: same length and trailer, so only the checksum
+/// shows the damage (as a bit error on the way would).
 pub fn corrupt_image() -> Vec<u8> {
     let mut v = good_image();
     let mid = v.len() / 2;
@@ -283,6 +293,21 @@ mod tests {
     fn images_differ_but_have_the_same_length() {
         assert_eq!(good_image().len(), corrupt_image().len());
         assert_ne!(good_image(), corrupt_image());
+    }
+
+    /// Whether the trailer's CRC-32 matches the payload.
+    fn checksum_holds(image: &[u8]) -> bool {
+        let (payload, trailer) = image.split_at(image.len() - 12);
+        let word = |i: usize| u32::from_le_bytes(trailer[i..i + 4].try_into().unwrap());
+        &trailer[..4] == b"RFW1"
+            && word(4) as usize == payload.len()
+            && word(8) == crc32fast::hash(payload)
+    }
+
+    #[test]
+    fn only_the_good_image_has_a_matching_checksum() {
+        assert!(checksum_holds(&good_image()));
+        assert!(!checksum_holds(&corrupt_image()));
     }
 
     #[test]

@@ -87,7 +87,9 @@ impl MockCsms {
             .map_err(|e| err(format!("csms: {e}")))?;
         let port = addr.port();
 
-        let tls_setup = if config.security_profile >= 2 {
+        // Profile 2 needs TLS; profile 1 offers it on the same port too, so a charge point
+        // raised to profile 2 over OCPP (SecurityProfile) can reconnect with wss.
+        let tls_setup = if config.security_profile >= 1 {
             Some(match (&config.tls_cert, &config.tls_key) {
                 (Some(c), Some(k)) => tls::from_files(c, k)?,
                 _ => {
@@ -107,7 +109,11 @@ impl MockCsms {
             .clone()
             .filter(|_| config.ca_cert_out.is_none());
         let acceptor = tls_setup.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
-        let scheme = if acceptor.is_some() { "wss" } else { "ws" };
+        let scheme = if config.security_profile >= 2 {
+            "wss"
+        } else {
+            "ws"
+        };
         let host = if addr.ip().is_unspecified() {
             "127.0.0.1".to_string()
         } else {

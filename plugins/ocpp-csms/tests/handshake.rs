@@ -245,3 +245,44 @@ fn tls_profile_2_with_certificate_files() {
     assert!(e.message().contains("missing.pem"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn profile_1_also_serves_wss_for_an_upgrade_to_profile_2() {
+    let key = "0123456789abcdef";
+    let c = csms(json!({"security_profile": 1, "authorization_key": key}));
+    let ep = c.endpoint();
+    assert!(ep.url.starts_with("ws://"), "{}", ep.url);
+    let ca = ep.ca_cert_path.clone().expect("a CA for the upgrade");
+    let dial = Dial {
+        basic: Some(("CP1".into(), key.into())),
+        ..Dial::ocpp()
+    };
+    runtime().block_on(async {
+        let (plain, _) = connect(&format!("{}/CP1", ep.url), &dial).await.unwrap();
+        assert_eq!(
+            c.wait_connected(Some("CP1"), 2000)
+                .unwrap()
+                .security_profile,
+            1
+        );
+        drop(plain);
+        let secure = Dial {
+            ca: Some(ca.clone()),
+            ..dial.clone()
+        };
+        let url = ep
+            .url
+            .replace("ws://", "wss://")
+            .replace("127.0.0.1", "localhost");
+        let _tls = connect(&format!("{url}/CP1"), &secure).await.unwrap();
+        let deadline = std::time::Instant::now() + STEP;
+        loop {
+            let conns = c.connections();
+            if conns.iter().any(|i| i.connected && i.security_profile == 2) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{conns:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    });
+}

@@ -112,6 +112,10 @@ pub enum CoreEvent {
     CablePlugged { connector: u32 },
     /// Vehicle disconnected (CP state → A).
     CableUnplugged { connector: u32 },
+    /// Socket variants: the cable lock's feedback says engaged (or open). A
+    /// transaction on a socket begins (StartTransaction) only once the cable is
+    /// locked; a session whose lock never engages ends without a transaction.
+    CableLocked { connector: u32, locked: bool },
     /// The EV asks for energy (state C/D) or not (state B).
     EvReady { connector: u32, ready: bool },
     /// The EVSE offers energy (PWM on with a usable duty cycle) or not.
@@ -150,6 +154,8 @@ pub enum CoreEvent {
     FirmwareInstalled { ok: bool },
     /// Answer to [`Output::UploadDiagnostics`].
     DiagnosticsUploaded { ok: bool },
+    /// Answer to [`Output::UploadLog`].
+    LogUploaded { ok: bool },
     /// The shell could not connect with a newly raised security profile and
     /// fell back to the previous one.
     SecurityProfileFailed { previous: u8 },
@@ -211,6 +217,16 @@ pub enum Output {
     InstallFirmware,
     /// Upload the diagnostics file; answer with `CoreEvent::DiagnosticsUploaded`.
     UploadDiagnostics { url: String, file_name: String },
+    /// GetLog: upload a log file to `url` + `file_name`; answer with
+    /// `CoreEvent::LogUploaded`. A security log is `security_lines` (the
+    /// charge point's security events in the requested time range, one per
+    /// line); a diagnostics log is what the shell puts in a diagnostics file.
+    UploadLog {
+        url: String,
+        file_name: String,
+        log_type: crate::security_log::LogType,
+        security_lines: Vec<String>,
+    },
     // ---- log ----
     /// Something the shell should log (dropped frame, discarded message ...).
     Warning(String),
@@ -229,6 +245,8 @@ pub mod store_keys {
     pub const PROFILES: &str = "charging_profiles";
     pub const FIRMWARE: &str = "firmware";
     pub const RESET: &str = "reset";
+    pub const SECURITY_LOG: &str = "security_log";
+    pub const LOG_UPLOAD: &str = "log_upload";
 }
 
 /// What the shell stored under each key, handed back at construction.

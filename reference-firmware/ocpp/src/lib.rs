@@ -16,6 +16,7 @@ pub mod frame;
 pub mod io;
 pub mod metering;
 pub mod reservation;
+pub mod security_log;
 pub mod smart_charging;
 pub mod transport;
 pub mod tx_queue;

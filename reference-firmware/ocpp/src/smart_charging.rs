@@ -382,19 +382,22 @@ impl ProfileStore {
                 el,
             )
         });
-        let default = {
-            let own = self
-                .of_purpose(connector, ChargingProfilePurposeType::TxDefaultProfile)
-                .count()
-                > 0;
-            let holder = if own { connector } else { 0 };
+        // A TxDefaultProfile of the connector itself overrides those of
+        // connector 0 (the default for all connectors) while one is active.
+        let default = Self::purpose_limit(
+            self.of_purpose(connector, ChargingProfilePurposeType::TxDefaultProfile),
+            t,
+            origin,
+            el,
+        )
+        .or_else(|| {
             Self::purpose_limit(
-                self.of_purpose(holder, ChargingProfilePurposeType::TxDefaultProfile),
+                self.of_purpose(0, ChargingProfilePurposeType::TxDefaultProfile),
                 t,
                 origin,
                 el,
             )
-        };
+        });
         let session = tx_limit.or(default);
         match (cp_max, session) {
             (Some(a), Some(b)) => Some(if a.amps <= b.amps { a } else { b }),
@@ -415,8 +418,15 @@ impl ProfileStore {
         breaks.into_iter().filter(|b| *b > t).min()
     }
 
-    /// GetCompositeSchedule for `duration_s` seconds from `start`. Times without
-    /// any limit report `default_amps` (the charger's own maximum).
+    /// GetCompositeSchedule for `duration_s` seconds from `start`.
+    ///
+    /// The composite is the limit `limit_at` gives at every instant, with a
+    /// new period only where the value changes. Gaps between profiles report
+    /// `default_amps` (the charger's own maximum). The schedule ends where the
+    /// last profile stops limiting: a trailing stretch without any profile is
+    /// not part of the plan, so `duration` is shortened to it (the OCTT
+    /// composite cases expect exactly the profiles' periods). When no profile
+    /// limits any of the interval, the whole interval reports `default_amps`.
     #[allow(clippy::too_many_arguments)]
     pub fn composite(
         &self,
@@ -431,11 +441,14 @@ impl ProfileStore {
         let end = start + Duration::seconds(duration_s.max(0) as i64);
         let origin = tx.map(|x| x.started).unwrap_or(start);
         let mut periods: Vec<ChargingSchedulePeriod> = Vec::new();
+        // End of the last stretch some profile limited, and the period count then.
+        let mut covered: Option<(DateTime<Utc>, usize)> = None;
         let mut t = start;
         let mut guard = 0;
         while t < end && guard < 1_000 {
             guard += 1;
-            let limit = self.limit_at(connector, t, tx, start, el).unwrap_or(Limit {
+            let limited = self.limit_at(connector, t, tx, start, el);
+            let limit = limited.unwrap_or(Limit {
                 amps: default_amps,
                 phases: None,
             });
@@ -454,10 +467,23 @@ impl ProfileStore {
                     number_phases: limit.phases,
                 });
             }
-            t = self.next_change(t, origin).unwrap_or(end).min(end);
+            let next = self.next_change(t, origin).unwrap_or(end).min(end);
+            if limited.is_some() {
+                covered = Some((next, periods.len()));
+            }
+            t = next;
         }
+        let duration = match covered {
+            Some((until, count)) => {
+                periods.truncate(count);
+                // Whole seconds, rounded up so the last period is not cut short.
+                let ms = (until - start).num_milliseconds();
+                ((ms + 999) / 1000).min(duration_s as i64) as i32
+            }
+            None => duration_s,
+        };
         ChargingSchedule {
-            duration: Some(duration_s),
+            duration: Some(duration),
             start_schedule: Some(start),
             charging_rate_unit: unit,
             charging_schedule_period: periods,
@@ -733,5 +759,208 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert!(s.clear(None, None, None, None));
         assert!(s.is_empty());
+    }
+    fn install(s: &mut ProfileStore, connector: u32, p: ChargingProfile, tx: Option<TxContext>) {
+        s.set(connector, 1, p, tx, LIMITS, t0()).unwrap();
+    }
+
+    #[test]
+    fn composite_ends_where_the_last_profile_ends() {
+        // TC_056: a 300 s profile asked for 300 s, six seconds after it started.
+        let mut s = ProfileStore::default();
+        let p = profile(1, TxDefaultProfile, 0, Absolute, &[(0, 10.0)], Some(300));
+        install(&mut s, 1, p, None);
+        let asked = t0() + Duration::seconds(6);
+        let c = s.composite(1, asked, 300, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 10.0)]);
+        assert_eq!(c.duration, Some(294));
+        assert_eq!(c.start_schedule, Some(asked));
+    }
+
+    #[test]
+    fn composite_of_the_three_purposes_follows_octt_066() {
+        let mut s = ProfileStore::default();
+        let tx = TxContext {
+            started: t0() - Duration::seconds(30),
+            transaction_id: Some(7),
+        };
+        let max = profile(
+            10,
+            ChargePointMaxProfile,
+            0,
+            Absolute,
+            &[(0, 16.0), (350, 6.0)],
+            Some(400),
+        );
+        let default = profile(
+            11,
+            TxDefaultProfile,
+            0,
+            Absolute,
+            &[(0, 10.0), (100, 14.0)],
+            Some(400),
+        );
+        let own = profile(
+            12,
+            TxProfile,
+            0,
+            Absolute,
+            &[(0, 12.0), (200, 8.0)],
+            Some(300),
+        );
+        install(&mut s, 0, max, None);
+        install(&mut s, 1, default, None);
+        install(&mut s, 1, own, Some(tx));
+        let asked = t0() + Duration::seconds(3);
+        let c = s.composite(1, asked, 400, ChargingRateUnitType::A, Some(tx), EL, 16.0);
+        assert_eq!(
+            limits_of(&c),
+            vec![(0, 12.0), (197, 8.0), (297, 14.0), (347, 6.0)]
+        );
+        assert_eq!(c.duration, Some(397));
+    }
+
+    #[test]
+    fn stacked_defaults_follow_octt_072() {
+        let mut s = ProfileStore::default();
+        let low = profile(30, TxDefaultProfile, 0, Absolute, &[(0, 10.0)], Some(400));
+        let high = profile(
+            31,
+            TxDefaultProfile,
+            1,
+            Absolute,
+            &[(0, 7.0), (100, 9.0), (200, 8.0)],
+            Some(300),
+        );
+        install(&mut s, 1, low, None);
+        install(&mut s, 1, high, None);
+        let asked = t0() + Duration::seconds(2);
+        let c = s.composite(1, asked, 400, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(
+            limits_of(&c),
+            vec![(0, 7.0), (98, 9.0), (198, 8.0), (298, 10.0)]
+        );
+        assert_eq!(c.duration, Some(398));
+    }
+
+    #[test]
+    fn periods_merge_where_the_limit_does_not_change() {
+        let mut s = ProfileStore::default();
+        let low = profile(1, TxDefaultProfile, 0, Absolute, &[(0, 10.0)], None);
+        let high = profile(
+            2,
+            TxDefaultProfile,
+            1,
+            Absolute,
+            &[(0, 10.0), (50, 10.0), (100, 6.0)],
+            Some(150),
+        );
+        install(&mut s, 0, low, None);
+        install(&mut s, 0, high, None);
+        let c = s.composite(1, t0(), 300, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 10.0), (100, 6.0), (150, 10.0)]);
+        assert_eq!(c.duration, Some(300));
+    }
+
+    #[test]
+    fn a_gap_between_profiles_reports_the_charger_maximum() {
+        let mut s = ProfileStore::default();
+        let first = profile(1, TxDefaultProfile, 0, Absolute, &[(0, 8.0)], Some(100));
+        let mut later = profile(2, TxDefaultProfile, 1, Absolute, &[(0, 6.0)], Some(100));
+        later.charging_schedule.start_schedule = Some(t0() + Duration::seconds(200));
+        install(&mut s, 1, first, None);
+        install(&mut s, 1, later, None);
+        let c = s.composite(1, t0(), 600, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 8.0), (100, 16.0), (200, 6.0)]);
+        assert_eq!(c.duration, Some(300));
+        // Nothing installed: the charger's own maximum for the whole interval.
+        let empty = ProfileStore::default();
+        let c = empty.composite(1, t0(), 600, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 16.0)]);
+        assert_eq!(c.duration, Some(600));
+    }
+
+    #[test]
+    fn the_charge_point_maximum_caps_the_default() {
+        let mut s = ProfileStore::default();
+        let max = profile(1, ChargePointMaxProfile, 0, Absolute, &[(0, 9.0)], None);
+        let default = profile(
+            2,
+            TxDefaultProfile,
+            0,
+            Absolute,
+            &[(0, 12.0), (60, 6.0)],
+            None,
+        );
+        install(&mut s, 0, max, None);
+        install(&mut s, 0, default, None);
+        let c = s.composite(1, t0(), 120, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 9.0), (60, 6.0)]);
+        // Connector 0 reports the charge point maximum alone.
+        let c = s.composite(0, t0(), 120, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 9.0)]);
+    }
+
+    #[test]
+    fn a_connector_default_overrides_connector_zero_only_while_active() {
+        let mut s = ProfileStore::default();
+        let all = profile(1, TxDefaultProfile, 0, Absolute, &[(0, 12.0)], None);
+        let own = profile(2, TxDefaultProfile, 0, Absolute, &[(0, 7.0)], Some(100));
+        install(&mut s, 0, all, None);
+        install(&mut s, 1, own, None);
+        let c = s.composite(1, t0(), 200, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 7.0), (100, 12.0)]);
+    }
+
+    #[test]
+    fn relative_default_counts_from_the_transaction_start() {
+        let mut s = ProfileStore::default();
+        let p = profile(
+            1,
+            TxDefaultProfile,
+            0,
+            Relative,
+            &[(0, 6.0), (600, 16.0)],
+            None,
+        );
+        install(&mut s, 1, p, None);
+        let tx = TxContext {
+            started: t0() - Duration::seconds(500),
+            transaction_id: Some(1),
+        };
+        let c = s.composite(1, t0(), 300, ChargingRateUnitType::A, Some(tx), EL, 32.0);
+        assert_eq!(limits_of(&c), vec![(0, 6.0), (100, 16.0)]);
+        // Without a transaction the schedule would start now.
+        let c = s.composite(1, t0(), 300, ChargingRateUnitType::A, None, EL, 32.0);
+        assert_eq!(limits_of(&c), vec![(0, 6.0)]);
+    }
+
+    #[test]
+    fn composite_converts_current_to_power_per_phase_count() {
+        let mut s = ProfileStore::default();
+        let mut p = profile(1, TxDefaultProfile, 0, Absolute, &[(0, 10.0)], None);
+        p.charging_schedule.charging_schedule_period[0].number_phases = Some(1);
+        install(&mut s, 1, p, None);
+        let c = s.composite(1, t0(), 60, ChargingRateUnitType::W, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 2300.0)]);
+        assert_eq!(c.charging_schedule_period[0].number_phases, Some(1));
+    }
+
+    #[test]
+    fn weekly_recurring_profile_composite_crosses_the_week_boundary() {
+        let mut s = ProfileStore::default();
+        let mut p = profile(
+            1,
+            TxDefaultProfile,
+            0,
+            Recurring,
+            &[(0, 6.0), (3600, 10.0)],
+            None,
+        );
+        p.recurrency_kind = Some(RecurrencyKindType::Weekly);
+        install(&mut s, 1, p, None);
+        let asked = t0() + Duration::days(7) - Duration::seconds(60);
+        let c = s.composite(1, asked, 120, ChargingRateUnitType::A, None, EL, 16.0);
+        assert_eq!(limits_of(&c), vec![(0, 10.0), (60, 6.0)]);
     }
 }

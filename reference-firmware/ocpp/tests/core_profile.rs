@@ -136,6 +136,39 @@ fn other_card_does_not_stop_but_same_parent_does() {
 }
 
 #[test]
+fn parent_from_start_transaction_conf_lets_a_sibling_card_stop() {
+    // TC_069 after a RemoteStart: no Authorize, the parent comes with StartTransaction.conf.
+    let mut b = Bench::online();
+    b.plug();
+    b.settle();
+    assert_eq!(
+        b.status_of("RemoteStartTransaction", json!({"idTag": "CARD1"})),
+        "Accepted"
+    );
+    let (id, _) = b.until("StartTransaction");
+    b.reply(
+        &id,
+        json!({"transactionId": 41, "idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}),
+    );
+    b.charging();
+    b.settle();
+    assert_eq!(
+        b.cp.transaction(1).unwrap().parent_id_tag.as_deref(),
+        Some("FLEET")
+    );
+    b.swipe("CARD2");
+    let (id, p) = b.until("Authorize");
+    assert_eq!(p["idTag"], "CARD2");
+    b.reply(
+        &id,
+        json!({"idTagInfo": {"status": "Accepted", "parentIdTag": "FLEET"}}),
+    );
+    let (_, p) = b.until("StopTransaction");
+    assert_eq!(p["idTag"], "CARD2");
+    assert_eq!(p["reason"], "Local");
+}
+
+#[test]
 fn different_card_without_parent_sends_nothing() {
     let mut b = Bench::online();
     b.start_session("CARD1");
@@ -151,8 +184,27 @@ fn ev_side_disconnect_stops_or_suspends() {
     let mut b = Bench::online();
     b.start_session("T1");
     b.unplug();
-    let (_, p) = b.until("StopTransaction");
+    let p = b.answered("StopTransaction");
     assert_eq!(p["reason"], "EVDisconnected");
+    // TC_005_1/2: Finishing while the driver puts the cable away, then Available.
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.advance(2);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.advance(1);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Available"));
+
+    // Plugging in again during the Finishing hold goes straight to Preparing.
+    let mut b = Bench::online();
+    b.start_session("T1");
+    b.unplug();
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Finishing"));
+    b.plug();
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Preparing"));
 
     let mut b = Bench::online();
     b.config("StopTransactionOnEVSideDisconnect", "false");
@@ -463,6 +515,56 @@ fn unlock_socket_waits_for_the_lock() {
         unlocked: true,
     });
     assert_eq!(b.answer_to("u1").unwrap()[2]["status"], "Unlocked");
+}
+
+#[test]
+fn a_socket_session_whose_lock_fails_is_no_transaction() {
+    // TC_024: Faulted (ConnectorLockFailure), no StartTransaction, no StopTransaction.
+    let mut settings = ocpp_charge_point::Settings::wallbox("SN3", "1.0");
+    settings.cable = ocpp_charge_point::Cable::Socket;
+    let mut b = Bench::with(settings, Default::default(), t0());
+    b.connect();
+    b.accept_boot();
+    b.settle();
+    b.plug();
+    b.swipe("T1");
+    let (id, _) = b.until("Authorize");
+    b.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+    assert!(b.has_event(&Output::StartCharging { connector: 1 }));
+    b.advance(1);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Preparing"), "waiting for the lock");
+    b.core(CoreEvent::Faulted {
+        connector: 1,
+        error_code: ocpp_charge_point::ocpp::types::ChargePointErrorCode::ConnectorLockFailure,
+        info: None,
+        vendor_error_code: None,
+    });
+    b.core(CoreEvent::StopRequested {
+        connector: 1,
+        reason: ocpp_charge_point::ocpp::types::Reason::Other,
+    });
+    b.advance(5);
+    b.settle();
+    assert_eq!(b.last_status(1), Some("Faulted"));
+    assert!(b.cp.transaction(1).is_none());
+    assert!(
+        !b.actions()
+            .iter()
+            .any(|a| *a == "StartTransaction" || *a == "StopTransaction"),
+        "{:?}",
+        b.actions()
+    );
+
+    // Once the lock engages the waiting session becomes a transaction.
+    let mut settings = ocpp_charge_point::Settings::wallbox("SN4", "1.0");
+    settings.cable = ocpp_charge_point::Cable::Socket;
+    let mut b = Bench::with(settings, Default::default(), t0());
+    b.connect();
+    b.accept_boot();
+    let tx = b.start_session("T2");
+    assert!(tx > 0);
+    assert_eq!(b.last_status(1), Some("Charging"));
 }
 
 #[test]

@@ -189,12 +189,15 @@ fn reservation_refusals() {
         vendor_error_code: None,
     });
     assert_eq!(reserve(&mut b, 1, 3, "A", None, 60), "Faulted");
+    // TC_050_1: connector 0 while the only connector is faulted.
+    assert_eq!(reserve(&mut b, 0, 6, "A", None, 60), "Faulted");
     b.core(CoreEvent::FaultCleared { connector: 1 });
     b.status_of(
         "ChangeAvailability",
         json!({"connectorId": 1, "type": "Inoperative"}),
     );
     assert_eq!(reserve(&mut b, 1, 4, "A", None, 60), "Unavailable");
+    assert_eq!(reserve(&mut b, 0, 8, "A", None, 60), "Unavailable");
     assert_eq!(reserve(&mut b, 7, 5, "A", None, 60), "Rejected");
 }
 
@@ -432,6 +435,11 @@ fn security_profile_and_authorization_key() {
         profile: 1,
         authorization_key: None
     }));
+    // The shell reconnects with the new profile: a new registration (OCTT TC_083).
+    b.disconnect();
+    b.connect();
+    b.accept_boot();
+    b.settle();
     assert_eq!(
         b.status_of(
             "ChangeConfiguration",
@@ -447,4 +455,74 @@ fn security_profile_and_authorization_key() {
     assert!(!r.to_string().contains("00112233445566778899"));
     let (_, p) = b.until("SecurityEventNotification");
     assert_eq!(p["type"], "ReconfigurationOfSecurityParameters");
+}
+
+#[test]
+fn get_log_uploads_the_security_log_and_reports_its_progress() {
+    // Profile 1: the boot's StartupOfTheDevice event is in the security log.
+    let mut b = Bench::online();
+    let answer = b.csms(
+        "GetLog",
+        json!({"logType": "SecurityLog", "requestId": 7,
+            "log": {"remoteLocation": "http://files/upload/"}}),
+    );
+    assert_eq!(answer[2]["status"], "Accepted", "{answer}");
+    let file_name = answer[2]["filename"].as_str().unwrap().to_string();
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "Uploading", "requestId": 7}));
+    let upload = b
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Output::UploadLog {
+                url,
+                file_name: f,
+                security_lines,
+                ..
+            } => Some((url.clone(), f.clone(), security_lines.clone())),
+            _ => None,
+        })
+        .expect("an UploadLog output");
+    assert_eq!(upload.0, "http://files/upload/");
+    assert_eq!(upload.1, file_name);
+    assert!(
+        upload.2.iter().any(|l| l.ends_with(" StartupOfTheDevice")),
+        "{:?}",
+        upload.2
+    );
+    b.core(CoreEvent::LogUploaded { ok: true });
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "Uploaded", "requestId": 7}));
+
+    // A failed upload without retries ends in UploadFailure.
+    b.csms(
+        "GetLog",
+        json!({"logType": "DiagnosticsLog", "requestId": 8,
+            "log": {"remoteLocation": "http://files/upload/"}}),
+    );
+    b.answered("LogStatusNotification");
+    b.core(CoreEvent::LogUploaded { ok: false });
+    let p = b.answered("LogStatusNotification");
+    assert_eq!(p, json!({"status": "UploadFailure", "requestId": 8}));
+}
+
+#[test]
+fn send_local_list_fails_while_the_list_cannot_be_stored() {
+    let mut b = Bench::online();
+    b.config("LocalAuthListEnabled", "true");
+    b.cp.set_storage_fault("local_list", true);
+    assert_eq!(
+        b.status_of("SendLocalList", full_list(2, &[("CARD1", "Accepted")])),
+        "Failed"
+    );
+    assert_eq!(
+        b.csms("GetLocalListVersion", json!({}))[2]["listVersion"],
+        0,
+        "the old (empty) list stays"
+    );
+    b.cp.set_storage_fault("local_list", false);
+    assert_eq!(
+        b.status_of("SendLocalList", full_list(2, &[("CARD1", "Accepted")])),
+        "Accepted"
+    );
 }

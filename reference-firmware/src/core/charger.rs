@@ -67,7 +67,10 @@ pub struct Snapshot {
     pub pilot_state: PilotState,
     pub pilot_output: PilotOutput,
     pub contactor_closed: bool,
+    /// The lock as commanded (socket variants).
     pub lock_locked: bool,
+    /// The lock as its feedback switch reports it (board status): what UnlockConnector checks.
+    pub lock_engaged: bool,
     pub status: ConnectorStatus,
     pub fault: Option<Fault>,
     pub limit_deciamps: u32,
@@ -387,6 +390,7 @@ impl Charger {
             pilot_output: self.pilot_out,
             contactor_closed: self.contactor,
             lock_locked: self.lock,
+            lock_engaged: self.status.lock_engaged,
             status,
             fault,
             limit_deciamps: limit,
@@ -479,6 +483,11 @@ impl Charger {
                     self.link_down(now);
                 } else if active {
                     self.board_faults.insert(code.code());
+                    if code == BoardFaultCode::LockFailure && self.lock {
+                        // The lock did not engage: latched like the core's own lock check
+                        // (until unplug), not cleared when the ended session stops asking.
+                        self.latch(Fault::LockFailure);
+                    }
                     if contactor_opened {
                         self.contactor = false;
                         self.sent_contactor = None;

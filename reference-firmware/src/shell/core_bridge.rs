@@ -30,6 +30,8 @@ pub struct CoreBridge {
     faulted: bool,
     /// OCPP asked the core to stop (`StopCharging`) since the last `StartCharging`.
     stop_requested: bool,
+    /// The cable lock's feedback as last told to OCPP (socket variants).
+    locked: bool,
 }
 
 /// What an OCPP output means for the shell.
@@ -57,6 +59,7 @@ impl CoreBridge {
             ev_ready: false,
             faulted: false,
             stop_requested: false,
+            locked: false,
         }
     }
 
@@ -172,7 +175,21 @@ impl CoreBridge {
             }),
             _ => {}
         }
+        out.extend(snapshot.and_then(|s| self.lock_of(s)));
         out
+    }
+
+    /// A change of the cable lock's feedback in `snapshot`, as an OCPP event (a socket's
+    /// transaction begins once its cable is locked).
+    pub fn lock_of(&mut self, snapshot: &Snapshot) -> Option<CoreEvent> {
+        if snapshot.lock_engaged == self.locked {
+            return None;
+        }
+        self.locked = snapshot.lock_engaged;
+        Some(CoreEvent::CableLocked {
+            connector: CONNECTOR,
+            locked: self.locked,
+        })
     }
 
     /// The latest meter reading of the core's snapshot, as an OCPP event (the board samples
@@ -395,6 +412,34 @@ mod tests {
                 }],
                 back: None
             }
+        );
+    }
+
+    #[test]
+    fn lock_feedback_changes_become_cable_locked_events() {
+        use crate::core::{Charger, ChargerConfig, Millis, Stored, Variant};
+        let variant = Variant::from_product_number(130577).unwrap();
+        let mut snap =
+            Charger::new(Millis(0), ChargerConfig::new(variant), Stored::default()).snapshot();
+        let mut b = CoreBridge::new(3);
+        assert_eq!(b.lock_of(&snap), None, "starts unlocked");
+        snap.lock_engaged = true;
+        assert_eq!(
+            b.lock_of(&snap),
+            Some(CoreEvent::CableLocked {
+                connector: 1,
+                locked: true
+            })
+        );
+        assert_eq!(b.lock_of(&snap), None, "only changes are reported");
+        snap.lock_engaged = false;
+        // Any core event carries the change too.
+        assert_eq!(
+            b.from_core(&Event::Ready, Some(&snap), None),
+            vec![CoreEvent::CableLocked {
+                connector: 1,
+                locked: false
+            }]
         );
     }
 

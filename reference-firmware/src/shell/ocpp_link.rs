@@ -12,14 +12,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use ocpp_charge_point::security_log::LogType;
 use ocpp_charge_point::{Cable, ChargePoint, CoreEvent, Output, ResetKind, Settings};
 use tokio::sync::{broadcast, mpsc, watch};
 
 use super::core_bridge::{CoreBridge, ToCore, CONNECTOR};
-use super::file_transfer;
 use super::ocpp_store::OcppStore;
 use super::runtime::{CoreHandle, RunEnd};
+use super::security_upgrade::{PreviousSettings, UpgradeWatch};
 use super::unit_config::UnitConfig;
+use super::{file_transfer, firmware_image};
 use crate::core::{Event, Input, Snapshot, StopReason, Variant};
 use crate::ocpp_transport::{self, TransportCommand, TransportConfig, TransportEvent};
 
@@ -42,6 +44,8 @@ pub struct OcppLinkConfig {
     pub state_dir: PathBuf,
     /// First reconnection delay of the transport (it doubles up to 30 s).
     pub reconnect_min: Duration,
+    /// Test hooks of the emulated bench (`--test-hooks`): the storage fault hook.
+    pub test_hooks: bool,
 }
 
 impl OcppLinkConfig {
@@ -73,6 +77,7 @@ impl OcppLinkConfig {
             settings,
             state_dir: state_dir.to_path_buf(),
             reconnect_min: Duration::from_millis(500),
+            test_hooks: false,
         }
     }
 }
@@ -102,6 +107,11 @@ impl WallClock {
     }
 }
 
+/// How long UnlockConnector waits for the lock to open: a running session first ends with a
+/// soft stop (the contactor opens once the vehicle stops drawing, 6 s at the latest), then the
+/// actuator travels. The charge point gives up at 10 s.
+const UNLOCK_WAIT: Duration = Duration::from_secs(8);
+
 /// Starts the link on the current runtime. `restart` receives a request when the CSMS asks for
 /// a Reset (everything is stored by then).
 pub fn spawn(
@@ -109,7 +119,10 @@ pub fn spawn(
     core: CoreHandle,
     restart: mpsc::UnboundedSender<RunEnd>,
 ) -> Result<watch::Receiver<LinkStatus>, String> {
-    let store = OcppStore::open(&cfg.state_dir)?;
+    let mut store = OcppStore::open(&cfg.state_dir)?;
+    if cfg.test_hooks {
+        store = store.with_fault_hook(&cfg.state_dir);
+    }
     let stored = store.load()?;
     let clock = WallClock::default();
     let mut cp = ChargePoint::new(cfg.settings.clone(), &stored, clock.now());
@@ -133,6 +146,8 @@ pub fn spawn(
         commands: None,
         connected: false,
         security_change: None,
+        upgrade: UpgradeWatch::default(),
+        hooked: Default::default(),
     };
     tokio::spawn(link.run(events));
     Ok(status_rx)
@@ -172,6 +187,10 @@ struct Link {
     connected: bool,
     /// Security settings to apply once the current batch of outputs is performed.
     security_change: Option<(u8, Option<String>)>,
+    /// The first connection after new security settings: falls back when it keeps failing.
+    upgrade: UpgradeWatch,
+    /// Storage keys the test hook made fail, as last told to the charge point.
+    hooked: std::collections::BTreeSet<String>,
 }
 
 impl Link {
@@ -227,6 +246,9 @@ impl Link {
                     if let Some(snap) = snap.filter(|s| s.board_link_up) {
                         let ev = self.bridge.meter_of(&snap);
                         self.cp.handle(self.clock.now(), ev);
+                        if let Some(ev) = self.bridge.lock_of(&snap) {
+                            self.cp.handle(self.clock.now(), ev);
+                        }
                     }
                 }
                 _ = tokio::time::sleep(wake) => self.cp.on_timeout(self.clock.now()),
@@ -240,6 +262,7 @@ impl Link {
         match ev {
             TransportEvent::Connected => {
                 tracing::info!("connected to the CSMS");
+                self.upgrade.connected();
                 self.connected = true;
                 self.status.send_replace(LinkStatus::Connected);
                 self.cp.on_connected(now);
@@ -250,14 +273,30 @@ impl Link {
                 if self.connected {
                     self.connected = false;
                     self.cp.on_disconnected(now);
+                } else if let Some(previous) = self.upgrade.attempt_failed() {
+                    self.fall_back(previous);
                 }
             }
             TransportEvent::Warning(w) => tracing::warn!(warning = %w, "OCPP transport"),
             TransportEvent::Frame(text) => {
                 tracing::debug!(frame = %text, "from CSMS");
+                self.sync_hooked_storage_faults();
                 self.cp.on_text_frame(now, &text);
             }
         }
+    }
+
+    /// Test hook: the keys listed in the storage fault file fail from the next CSMS message on
+    /// (read before each one, so a scenario needs no wait).
+    fn sync_hooked_storage_faults(&mut self) {
+        if !self.cfg.test_hooks {
+            return;
+        }
+        let now_failing = self.store.hooked_faults();
+        for key in self.hooked.symmetric_difference(&now_failing) {
+            self.cp.set_storage_fault(key, now_failing.contains(key));
+        }
+        self.hooked = now_failing;
     }
 
     /// Performs every pending output, in order.
@@ -317,9 +356,12 @@ impl Link {
             }
             Output::SetClock { utc } => self.clock.set(utc),
             Output::Store { key, bytes } => {
-                if let Err(e) = self.store.save(key, &bytes) {
+                let saved = self.store.save(key, &bytes);
+                if let Err(e) = &saved {
                     tracing::error!(error = %e, "OCPP store failed");
                 }
+                // Later updates of this key are refused while it cannot be stored.
+                self.cp.set_storage_fault(key, saved.is_err());
             }
             Output::Reset { kind } => {
                 tracing::warn!(?kind, "reset requested by the CSMS: restarting");
@@ -331,11 +373,38 @@ impl Link {
             Output::UnlockConnector { connector } => self.unlock(connector),
             Output::DownloadFirmware { url } => self.download_firmware(url),
             Output::InstallFirmware => {
-                let ok = std::fs::metadata(self.firmware_path()).is_ok_and(|m| m.len() > 0);
-                tracing::info!(ok, "firmware image installed");
+                // Only an intact image (see firmware_image.rs) is installed.
+                let checked = std::fs::read(self.firmware_path())
+                    .map_err(|e| format!("cannot read the downloaded image: {e}"))
+                    .and_then(|image| firmware_image::verify(&image).map(|p| p.len()));
+                let ok = match checked {
+                    Ok(bytes) => {
+                        tracing::info!(bytes, "firmware image verified and installed");
+                        true
+                    }
+                    Err(why) => {
+                        tracing::warn!(reason = %why, "firmware image refused, nothing installed");
+                        false
+                    }
+                };
                 let _ = self.local.0.send(CoreEvent::FirmwareInstalled { ok });
             }
             Output::UploadDiagnostics { url, file_name } => self.upload_diagnostics(url, file_name),
+            Output::UploadLog {
+                url,
+                file_name,
+                log_type,
+                security_lines,
+            } => {
+                let body = match log_type {
+                    LogType::SecurityLog if security_lines.is_empty() => {
+                        "no security events recorded\n".to_string()
+                    }
+                    LogType::SecurityLog => security_lines.join("\n") + "\n",
+                    LogType::DiagnosticsLog => self.diagnostics_text(),
+                };
+                self.upload(url, file_name, body, |ok| CoreEvent::LogUploaded { ok });
+            }
             Output::Warning(w) => tracing::warn!(warning = %w, "OCPP"),
             // Handled by the bridge.
             other @ (Output::AuthorizeResult { .. }
@@ -352,13 +421,15 @@ impl Link {
         }
     }
 
-    /// A raised security profile or a new key: store it, then reconnect with it. A profile the
-    /// unit cannot connect with (TLS without `wss://` or a CA, Basic auth without a key) is
-    /// refused at once and reported as a failed upgrade.
+    /// A raised security profile or a new key: store it, then reconnect with it (profile 2:
+    /// the same CSMS address over `wss://`). A profile the unit cannot connect with (TLS
+    /// without the CSMS's CA, Basic auth without a key) is refused at once and reported as a
+    /// failed upgrade.
     fn on_security_settings(&mut self, profile: u8, key: Option<String>) {
         let previous = self.cfg.security_profile;
         let key_now = key.clone().or_else(|| self.cfg.authorization_key.clone());
-        let tls_ok = self.cfg.csms_url.starts_with("wss://") && self.cfg.ca_pem.is_some();
+        let url = url_for_profile(&self.cfg.csms_url, profile);
+        let tls_ok = url.starts_with("wss://") && self.cfg.ca_pem.is_some();
         let usable = match profile {
             0 => true,
             1 => key_now.is_some(),
@@ -379,6 +450,7 @@ impl Link {
         let unit = UnitConfig::new(&self.cfg.state_dir);
         let saved = unit.connection().and_then(|mut c| {
             c.security_profile = profile;
+            c.csms_url = Some(url.clone());
             if key.is_some() {
                 c.authorization_key = key.clone();
             }
@@ -387,7 +459,13 @@ impl Link {
         if let Err(e) = saved {
             tracing::error!(error = %e, "cannot store the security settings");
         }
+        self.upgrade.started(PreviousSettings {
+            profile: previous,
+            csms_url: self.cfg.csms_url.clone(),
+            authorization_key: self.cfg.authorization_key.clone(),
+        });
         self.cfg.security_profile = profile;
+        self.cfg.csms_url = url;
         self.cfg.authorization_key = key_now;
         let ping = self.transport.ping_interval.map(|d| d.as_secs() as u32);
         self.transport = transport_config(&self.cfg, ping);
@@ -403,8 +481,37 @@ impl Link {
         }
     }
 
-    /// Socket variants: end the session so the core releases the lock, then report whether
-    /// it did within 5 s.
+    /// The new security settings never connected: store and use the previous ones again and
+    /// tell the charge point (its SecurityProfile goes back too).
+    fn fall_back(&mut self, previous: PreviousSettings) {
+        tracing::warn!(
+            failed = self.cfg.security_profile,
+            back_to = previous.profile,
+            "cannot connect with the new security settings: falling back"
+        );
+        let unit = UnitConfig::new(&self.cfg.state_dir);
+        let saved = unit.connection().and_then(|mut c| {
+            c.security_profile = previous.profile;
+            c.csms_url = Some(previous.csms_url.clone());
+            c.authorization_key = previous.authorization_key.clone();
+            unit.save_connection(&c)
+        });
+        if let Err(e) = saved {
+            tracing::error!(error = %e, "cannot store the previous security settings");
+        }
+        self.cfg.security_profile = previous.profile;
+        self.cfg.csms_url = previous.csms_url;
+        self.cfg.authorization_key = previous.authorization_key;
+        let ping = self.transport.ping_interval.map(|d| d.as_secs() as u32);
+        self.transport = transport_config(&self.cfg, ping);
+        self.send(TransportCommand::Reconfigure(self.transport.clone()));
+        let _ = self.local.0.send(CoreEvent::SecurityProfileFailed {
+            previous: previous.profile,
+        });
+    }
+
+    /// Socket variants: end the session so the core releases the lock, then report whether the
+    /// lock's feedback shows it open within `UNLOCK_WAIT` (a stuck actuator: UnlockFailed).
     fn unlock(&self, connector: u32) {
         let inputs = self.core.inputs.clone();
         let mut snapshot = self.snapshot.clone();
@@ -415,12 +522,12 @@ impl Link {
                     reason: StopReason::Remote,
                 })
                 .await;
-            let released = tokio::time::timeout(Duration::from_secs(5), async {
+            let released = tokio::time::timeout(UNLOCK_WAIT, async {
                 loop {
                     if snapshot
                         .borrow_and_update()
                         .as_ref()
-                        .is_some_and(|s| !s.lock_locked)
+                        .is_some_and(|s| !s.lock_locked && !s.lock_engaged)
                     {
                         return;
                     }
@@ -472,25 +579,66 @@ impl Link {
         });
     }
 
-    fn upload_diagnostics(&self, url: String, file_name: String) {
-        let body = format!(
+    /// What a diagnostics file (GetDiagnostics, GetLog DiagnosticsLog) contains.
+    fn diagnostics_text(&self) -> String {
+        format!(
             "serial: {}\nfirmware: {}\ncharge point id: {}\ncore: {:#?}\n",
             self.cfg.settings.serial_number,
             self.cfg.settings.firmware_version,
             self.cfg.charge_point_id,
             self.snapshot.borrow().as_ref()
-        );
+        )
+    }
+
+    fn upload_diagnostics(&self, url: String, file_name: String) {
+        let body = self.diagnostics_text();
+        self.upload(url, file_name, body, |ok| CoreEvent::DiagnosticsUploaded {
+            ok,
+        });
+    }
+
+    /// PUTs `body` to `url/file_name` in the background and answers with `done(ok)`.
+    fn upload(&self, url: String, file_name: String, body: String, done: fn(bool) -> CoreEvent) {
         let target = format!("{}/{}", url.trim_end_matches('/'), file_name);
         let answer = self.local.0.clone();
         tokio::spawn(async move {
             let ok = match file_transfer::put(&target, body.into_bytes()).await {
                 Ok(()) => true,
                 Err(e) => {
-                    tracing::warn!(url = %target, error = %e, "diagnostics upload failed");
+                    tracing::warn!(url = %target, error = %e, "upload failed");
                     false
                 }
             };
-            let _ = answer.send(CoreEvent::DiagnosticsUploaded { ok });
+            let _ = answer.send(done(ok));
         });
+    }
+}
+
+/// The CSMS URL to use with a security profile: profile 2 and up is TLS, so a `ws://` address
+/// becomes `wss://` on the same host, port and path (the CSMS serves both there while it
+/// accepts the upgrade); lower profiles keep the URL as it is.
+pub fn url_for_profile(url: &str, profile: u8) -> String {
+    match url.get(..5) {
+        Some(scheme) if profile >= 2 && scheme.eq_ignore_ascii_case("ws://") => {
+            format!("wss://{}", &url[5..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_for_profile;
+
+    #[test]
+    fn profile_2_turns_ws_into_wss_and_leaves_the_rest() {
+        assert_eq!(
+            url_for_profile("ws://127.0.0.1:9000/ocpp", 2),
+            "wss://127.0.0.1:9000/ocpp"
+        );
+        assert_eq!(url_for_profile("WS://h/x", 2), "wss://h/x");
+        assert_eq!(url_for_profile("wss://h/x", 2), "wss://h/x");
+        assert_eq!(url_for_profile("ws://h/x", 1), "ws://h/x");
+        assert_eq!(url_for_profile("ws:/", 2), "ws:/");
     }
 }

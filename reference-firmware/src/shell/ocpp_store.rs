@@ -2,6 +2,7 @@
 //! key in `<state dir>/ocpp/`, each replaced atomically, all handed back as a `StoredState` at
 //! the next start.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,14 +14,45 @@ use super::storage::write_atomic;
 #[derive(Debug, Clone)]
 pub struct OcppStore {
     dir: PathBuf,
+    /// Test hook (`--test-hooks`): a file naming, one per line, the keys whose storage fails.
+    fault_hook: Option<PathBuf>,
 }
+
+/// Where the storage fault test hook is read, relative to the state directory.
+pub const STORAGE_FAULT_HOOK: &str = "test-hooks/storage-faults";
 
 impl OcppStore {
     /// Opens (and creates if missing) `<state_dir>/ocpp`.
     pub fn open(state_dir: &Path) -> Result<OcppStore, String> {
         let dir = state_dir.join("ocpp");
         fs::create_dir_all(&dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-        Ok(OcppStore { dir })
+        Ok(OcppStore {
+            dir,
+            fault_hook: None,
+        })
+    }
+
+    /// Enables the storage fault test hook: keys listed in `<state_dir>/test-hooks/storage-faults`
+    /// cannot be saved, as if their flash sector had worn out (OCTT TC_043_3).
+    pub fn with_fault_hook(mut self, state_dir: &Path) -> OcppStore {
+        self.fault_hook = Some(state_dir.join(STORAGE_FAULT_HOOK));
+        self
+    }
+
+    /// The keys the test hook makes fail now (none without the hook or its file).
+    pub fn hooked_faults(&self) -> BTreeSet<String> {
+        let Some(path) = &self.fault_hook else {
+            return BTreeSet::new();
+        };
+        fs::read_to_string(path)
+            .map(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn path(&self) -> &Path {
@@ -54,6 +86,11 @@ impl OcppStore {
         if !valid_key(key) {
             return Err(format!("OCPP storage key `{key}` is not a plain name"));
         }
+        if self.hooked_faults().contains(key) {
+            return Err(format!(
+                "OCPP storage key `{key}` fails (test hook {STORAGE_FAULT_HOOK})"
+            ));
+        }
         let path = self.dir.join(format!("{key}.json"));
         write_atomic(&path, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
     }
@@ -79,6 +116,31 @@ fn valid_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fault_hook_fails_only_the_listed_keys_and_only_when_enabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let hook = dir.path().join(STORAGE_FAULT_HOOK);
+        fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        fs::write(&hook, "local_list\n\n").unwrap();
+        let plain = OcppStore::open(dir.path()).unwrap();
+        assert!(plain.hooked_faults().is_empty());
+        plain.save("local_list", b"[]").unwrap();
+        let hooked = OcppStore::open(dir.path())
+            .unwrap()
+            .with_fault_hook(dir.path());
+        assert_eq!(
+            hooked.hooked_faults().into_iter().collect::<Vec<_>>(),
+            ["local_list"]
+        );
+        assert!(hooked
+            .save("local_list", b"[1]")
+            .unwrap_err()
+            .contains("test hook"));
+        hooked.save("config", b"{}").unwrap();
+        fs::remove_file(&hook).unwrap();
+        hooked.save("local_list", b"[2]").unwrap();
+    }
 
     #[test]
     fn stored_keys_come_back_and_temporary_files_are_ignored() {

@@ -13,6 +13,9 @@ pub struct Rules {
     pub allow_list: Vec<String>,
     /// Basic credentials are required when this returns a key for the identity.
     pub require_auth: bool,
+    /// Every connection must be TLS (profile 2); otherwise plain ws is served, and TLS too
+    /// when a certificate is set up (profile 1, for an upgrade to 2).
+    pub tls_required: bool,
 }
 
 /// The outcome of the handshake.
@@ -208,6 +211,7 @@ mod tests {
         let rules = Rules {
             allow_list: vec!["CP1".into()],
             require_auth: true,
+            tls_required: false,
         };
         let status =
             |path: &str, auth: Option<&str>| match decide(path, Some("ocpp1.6"), auth, &rules, key)

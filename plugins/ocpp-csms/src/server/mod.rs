@@ -50,6 +50,7 @@ impl ServerCtx {
         let rules = handshake::Rules {
             allow_list: config.charge_points.clone(),
             require_auth: config.security_profile >= 1,
+            tls_required: config.security_profile >= 2,
         };
         let keys = Keys {
             all: config.authorization_key.clone(),
@@ -141,10 +142,16 @@ async fn handle(ctx: Arc<ServerCtx>, tcp: TcpStream, peer: SocketAddr) {
             .record_event("ws_refused_offline", json!({"peer": peer.to_string()}));
         return;
     }
-    match &ctx.tls {
+    let tls = match &ctx.tls {
+        Some(acceptor) if ctx.rules.tls_required || starts_with_tls_record(&tcp).await => {
+            Some(acceptor.clone())
+        }
+        _ => None,
+    };
+    match tls {
         Some(acceptor) => {
             match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => upgrade(ctx, tls, peer).await,
+                Ok(Ok(tls)) => upgrade(ctx, tls, peer, true).await,
                 Ok(Err(e)) => ctx.shared.lock().record_event(
                     "tls_failed",
                     json!({"peer": peer.to_string(), "error": e.to_string()}),
@@ -155,11 +162,21 @@ async fn handle(ctx: Arc<ServerCtx>, tcp: TcpStream, peer: SocketAddr) {
                 ),
             }
         }
-        None => upgrade(ctx, tcp, peer).await,
+        None => upgrade(ctx, tcp, peer, false).await,
     }
 }
 
-async fn upgrade<S>(ctx: Arc<ServerCtx>, stream: S, peer: SocketAddr)
+/// Whether the client opened with a TLS handshake record (content type 22): at profile 1 the
+/// port serves plain ws and, for a charge point raised to profile 2, wss.
+async fn starts_with_tls_record(tcp: &TcpStream) -> bool {
+    let mut first = [0u8; 1];
+    matches!(
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, tcp.peek(&mut first)).await,
+        Ok(Ok(1))
+    ) && first[0] == 0x16
+}
+
+async fn upgrade<S>(ctx: Arc<ServerCtx>, stream: S, peer: SocketAddr, over_tls: bool)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -229,7 +246,7 @@ where
             let number = ctx.next_number.fetch_add(1, Ordering::Relaxed);
             // The profile this connection actually uses (whitepaper §2): TLS = 2, HTTP Basic
             // over ws = 1, neither = 0.
-            let profile = match (ctx.tls.is_some(), authenticated) {
+            let profile = match (over_tls, authenticated) {
                 (true, _) => 2,
                 (false, true) => 1,
                 (false, false) => 0,

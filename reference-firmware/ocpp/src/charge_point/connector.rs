@@ -56,9 +56,15 @@ pub(super) struct Connector {
     pub scheduled_operative: Option<bool>,
     pub authorized: Option<Authorization>,
     pub tx: Option<Transaction>,
-    /// A transaction ended while the cable stays plugged.
+    /// A transaction ended and the connector is not free for the next user
+    /// yet: the cable stays plugged, or the EV was just unplugged.
     pub finishing: bool,
+    /// End of the Finishing shown after an EV-side disconnect stopped the
+    /// transaction (nothing senses when the driver has put the cable away).
+    pub finishing_until: Option<DateTime<Utc>>,
     pub meter: Option<MeterReading>,
+    /// Socket variants: the cable lock is engaged (its feedback).
+    pub locked: bool,
     pub observed: Option<Observed>,
     pub reported: Option<Reported>,
     /// Limit last sent to the core (outer None = never sent).
@@ -77,7 +83,9 @@ impl Connector {
             authorized: None,
             tx: None,
             finishing: false,
+            finishing_until: None,
             meter: None,
+            locked: false,
             observed: None,
             reported: None,
             limit_sent: None,
@@ -94,7 +102,22 @@ impl Connector {
         if let Some(t) = self.tx.as_ref().and_then(|t| t.next_sample_at) {
             d.push(t);
         }
+        d.extend(self.finishing_until);
         d
+    }
+}
+
+/// How long a connector shows Finishing after the EV was unplugged and that
+/// stopped the transaction, before it is Available again. OCPP 1.6 has the
+/// connector Finishing until the next user can use it; the OCTT cases
+/// TC_005_1/2 expect Finishing after an EV-side disconnect.
+pub(super) const FINISHING_AFTER_EV_UNPLUG_S: i64 = 3;
+
+impl Connector {
+    /// Leaves Finishing (a new cable, card or transaction came).
+    pub fn end_finishing(&mut self) {
+        self.finishing = false;
+        self.finishing_until = None;
     }
 }
 
@@ -128,7 +151,7 @@ impl ChargePoint {
         if let Some(f) = c.fault.as_ref().or(cp.fault.as_ref()) {
             return fault_of(f);
         }
-        if let Some(tx) = &c.tx {
+        if let Some(tx) = c.tx.as_ref().filter(|t| !t.awaiting_lock) {
             let status = if tx.energy_suspended || !c.energy_offered {
                 ChargePointStatus::SuspendedEVSE
             } else if !c.plugged || !c.ev_ready {

@@ -27,13 +27,16 @@ use crate::config::{keys, Change};
 use crate::frame::{CallFailure, ErrorCode, Frame};
 use crate::io::{store_keys, Output};
 
+/// After a SecurityProfile upgrade: how long a BootNotification waits for the
+/// reconnection with the new profile before it goes out on the old connection.
+const SECURITY_REBOOT_GUARD_S: i64 = 30;
+
 /// Actions of the 1.6 security whitepaper this charge point does not implement.
 const SECURITY_ACTIONS: &[&str] = &[
     "CertificateSigned",
     "DeleteCertificate",
     "ExtendedTriggerMessage",
     "GetInstalledCertificateIds",
-    "GetLog",
     "InstallCertificate",
     "SignedUpdateFirmware",
 ];
@@ -50,6 +53,7 @@ const CHARGE_POINT_ACTIONS: &[&str] = &[
     "StatusNotification",
     "StopTransaction",
     "SecurityEventNotification",
+    "LogStatusNotification",
 ];
 
 fn decode<T: DeserializeOwned>(action: &str, payload: Value) -> Result<T, CallFailure> {
@@ -100,6 +104,7 @@ impl ChargePoint {
             "GetCompositeSchedule" => encode(self.composite_schedule(now, req!())),
             "GetConfiguration" => encode(self.get_configuration(req!())),
             "GetDiagnostics" => encode(self.get_diagnostics(now, req!())),
+            "GetLog" => encode(self.get_log(now, req!())),
             "GetLocalListVersion" => {
                 // -1 tells the CSMS the list is not in use (disabled).
                 let list_version = if self.config.bool(keys::LOCAL_AUTH_LIST_ENABLED) {
@@ -220,6 +225,11 @@ impl ChargePoint {
                     profile: value.parse().unwrap_or(0),
                     authorization_key: None,
                 });
+                // The connection with the new profile is a new registration: it starts
+                // with a BootNotification (OCTT TC_083). Should the shell keep the old
+                // connection (a failed upgrade), the boot goes out there after a while.
+                self.registration = Registration::Unknown;
+                self.boot_due = now + chrono::Duration::seconds(SECURITY_REBOOT_GUARD_S);
             }
             keys::AUTHORIZATION_KEY => {
                 self.queue_security_event(now, "ReconfigurationOfSecurityParameters");
@@ -251,6 +261,9 @@ impl ChargePoint {
         let status = if !self.config.bool(keys::LOCAL_AUTH_LIST_ENABLED) {
             UpdateStatus::NotSupported
         } else if data.len() as i64 > self.config.int(keys::SEND_LOCAL_LIST_MAX_LENGTH) {
+            UpdateStatus::Failed
+        } else if self.storage_faults.contains(store_keys::LOCAL_LIST) {
+            // A list that a restart would lose is refused, the old one stays (TC_043_3).
             UpdateStatus::Failed
         } else {
             let max = self.config.int(keys::LOCAL_AUTH_LIST_MAX_LENGTH).max(0) as usize;

@@ -4,6 +4,7 @@
 
 mod connector;
 mod incoming;
+mod logs;
 mod outgoing;
 mod remote;
 mod session;
@@ -20,6 +21,7 @@ use crate::firmware::FileTransfers;
 use crate::frame::{Frame, FrameError};
 use crate::io::{store_keys, CoreEvent, Output, ResetKind, Settings, StoredState};
 use crate::reservation::Reservations;
+use crate::security_log::{LogUploads, SecurityLog};
 use crate::smart_charging::ProfileStore;
 use crate::tx_queue::TxQueue;
 
@@ -81,6 +83,10 @@ pub struct ChargePoint {
     reservations: Reservations,
     profiles: ProfileStore,
     transfers: FileTransfers,
+    security_log: SecurityLog,
+    log_uploads: LogUploads,
+    /// Storage keys the shell cannot write (a failed save, or its test hook).
+    storage_faults: std::collections::BTreeSet<String>,
 
     // remote operations in progress
     pending_reset: Option<(ResetKind, DateTime<Utc>)>,
@@ -144,6 +150,9 @@ impl ChargePoint {
             reservations: stored.decode(store_keys::RESERVATIONS).unwrap_or_default(),
             profiles: stored.decode(store_keys::PROFILES).unwrap_or_default(),
             transfers: stored.decode(store_keys::FIRMWARE).unwrap_or_default(),
+            security_log: stored.decode(store_keys::SECURITY_LOG).unwrap_or_default(),
+            log_uploads: stored.decode(store_keys::LOG_UPLOAD).unwrap_or_default(),
+            storage_faults: Default::default(),
             pending_reset: None,
             pending_unlocks: Vec::new(),
         };
@@ -163,6 +172,8 @@ impl ChargePoint {
         cp.store(store_keys::RESET, &Option::<StoredReset>::None);
         cp.transfers.on_boot();
         cp.persist_transfers();
+        cp.log_uploads.on_boot();
+        cp.persist_log_uploads();
         cp.queue_security_event(now, "StartupOfTheDevice");
         let ping = cp.config.int(keys::WEB_SOCKET_PING_INTERVAL);
         cp.out.push_back(Output::SetPingInterval {
@@ -280,6 +291,7 @@ impl ChargePoint {
         due.extend(self.pending_reset.map(|(_, at)| at));
         due.extend(self.pending_unlocks.iter().map(|u| u.deadline));
         due.extend(self.transfers.next_due());
+        due.extend(self.log_uploads.next_due());
         due.extend(self.next_limit_change(self.last_now));
         due.into_iter().filter(|t| *t > self.last_now).min()
     }
@@ -311,6 +323,17 @@ impl ChargePoint {
         self.config
             .set_internal(keys::SECURITY_PROFILE, profile.to_string());
         self.persist_config();
+    }
+
+    /// Tells the state machine that the shell cannot (or again can) store `key`
+    /// (one of `io::store_keys`). Updates that must be kept are then refused
+    /// (SendLocalList answers Failed) instead of being accepted and lost.
+    pub fn set_storage_fault(&mut self, key: &str, failing: bool) {
+        if failing {
+            self.storage_faults.insert(key.to_string());
+        } else {
+            self.storage_faults.remove(key);
+        }
     }
 
     /// The running transaction of a connector.
@@ -350,6 +373,7 @@ impl ChargePoint {
         self.expire_reservations(now);
         self.sample_meters(now);
         self.run_transfers(now);
+        self.run_log_uploads(now);
         self.check_pending_unlocks(now);
         self.update_limits(now);
         self.refresh_statuses(now);

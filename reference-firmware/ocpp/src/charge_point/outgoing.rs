@@ -406,6 +406,8 @@ impl ChargePoint {
     /// Only with a security profile of 1 or more: a charge point at profile 0
     /// does not use the security extension, and its CSMS may not know the message.
     pub(super) fn queue_security_event(&mut self, now: DateTime<Utc>, kind: &str) {
+        // The security log (GetLog) keeps every event, whatever the profile.
+        self.record_security_event(now, kind);
         if self.config.int(keys::SECURITY_PROFILE) < 1 {
             return;
         }

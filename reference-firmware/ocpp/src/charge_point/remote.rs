@@ -324,9 +324,22 @@ impl ChargePoint {
             if !cp.operative {
                 return ReservationStatus::Unavailable;
             }
-            let free = self.connector_ids().any(|i| self.connector_free_for(i, id));
-            return if free {
+            // A connector-0 reservation needs one connector that could serve
+            // it; otherwise the answer says why none can (all faulted, all out
+            // of service, or in use).
+            let ids: Vec<u32> = self.connector_ids().collect();
+            let faulted = |i: u32| self.connectors[i as usize].fault.is_some();
+            let inoperative = |i: u32| !self.connectors[i as usize].operative;
+            let usable = |i: u32| !faulted(i) && !inoperative(i);
+            return if ids
+                .iter()
+                .any(|&i| usable(i) && self.connector_free_for(i, id))
+            {
                 ReservationStatus::Accepted
+            } else if ids.iter().all(|&i| faulted(i)) {
+                ReservationStatus::Faulted
+            } else if ids.iter().all(|&i| !usable(i)) {
+                ReservationStatus::Unavailable
             } else {
                 ReservationStatus::Occupied
             };

@@ -17,7 +17,7 @@ use rust_ocpp::v1_6::types::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::connector::{Authorization, Fault};
+use super::connector::{Authorization, Fault, FINISHING_AFTER_EV_UNPLUG_S};
 use super::outgoing::{clip, PendingCall, Purpose};
 use super::{ChargePoint, Registration, StoredReset};
 use crate::config::keys;
@@ -58,6 +58,10 @@ pub struct Transaction {
     pub next_sample_at: Option<DateTime<Utc>>,
     /// Latest energy register seen at a sample, for a StopTransaction after power loss.
     pub last_energy_wh: f64,
+    /// Socket variants: the session waits for the cable lock; StartTransaction
+    /// is not sent yet, and no transaction message is if the lock never engages.
+    #[serde(default)]
+    pub awaiting_lock: bool,
 }
 
 fn accepted(info: &IdTagInfo) -> bool {
@@ -77,7 +81,7 @@ impl ChargePoint {
             CoreEvent::CablePlugged { connector } if valid(connector) => {
                 let c = &mut self.connectors[connector as usize];
                 c.plugged = true;
-                c.finishing = false;
+                c.end_finishing();
                 if c.authorized.is_some() && c.tx.is_none() {
                     self.start_transaction(now, connector);
                 }
@@ -86,7 +90,7 @@ impl ChargePoint {
                 let c = &mut self.connectors[connector as usize];
                 c.plugged = false;
                 c.ev_ready = false;
-                c.finishing = false;
+                c.end_finishing();
                 let has_tx = c.tx.is_some();
                 if has_tx
                     && self
@@ -94,6 +98,11 @@ impl ChargePoint {
                         .bool(keys::STOP_TRANSACTION_ON_EV_SIDE_DISCONNECT)
                 {
                     self.stop_transaction(now, connector, Reason::EVDisconnected, None);
+                    // The driver still has to put the cable away: Finishing
+                    // for a moment, then Available.
+                    let c = &mut self.connectors[connector as usize];
+                    c.finishing = true;
+                    c.finishing_until = Some(now + Duration::seconds(FINISHING_AFTER_EV_UNPLUG_S));
                 }
                 if self.settings.cable == Cable::Socket
                     && self
@@ -101,6 +110,12 @@ impl ChargePoint {
                         .bool(keys::UNLOCK_CONNECTOR_ON_EV_SIDE_DISCONNECT)
                 {
                     self.out.push_back(Output::UnlockConnector { connector });
+                }
+            }
+            CoreEvent::CableLocked { connector, locked } if valid(connector) => {
+                self.connectors[connector as usize].locked = locked;
+                if locked {
+                    self.confirm_locked_start(connector);
                 }
             }
             CoreEvent::EvReady { connector, ready } if valid(connector) => {
@@ -150,6 +165,7 @@ impl ChargePoint {
             CoreEvent::FirmwareDownloaded { ok } => self.on_firmware_downloaded(now, ok),
             CoreEvent::FirmwareInstalled { ok } => self.on_firmware_installed(now, ok),
             CoreEvent::DiagnosticsUploaded { ok } => self.on_diagnostics_uploaded(now, ok),
+            CoreEvent::LogUploaded { ok } => self.on_log_uploaded(now, ok),
             CoreEvent::SecurityProfileFailed { previous } => {
                 self.config
                     .set_internal(keys::SECURITY_PROFILE, previous.to_string());
@@ -386,6 +402,7 @@ impl ChargePoint {
                     _ => None,
                 };
                 let timeout = self.seconds(keys::CONNECTION_TIME_OUT);
+                self.connectors[c as usize].end_finishing();
                 self.connectors[c as usize].authorized = Some(Authorization {
                     id_tag: id_tag.to_string(),
                     parent_id_tag: info.parent_id_tag.clone(),
@@ -434,6 +451,9 @@ impl ChargePoint {
             if !c.plugged && c.authorized.as_ref().is_some_and(|a| a.expires <= now) {
                 c.authorized = None;
             }
+            if c.finishing_until.is_some_and(|t| t <= now) {
+                c.end_finishing();
+            }
         }
     }
 
@@ -468,6 +488,8 @@ impl ChargePoint {
             invalidated_at_wh: None,
             next_sample_at: (interval > 0).then(|| now + Duration::seconds(interval)),
             last_energy_wh: meter_start,
+            awaiting_lock: self.settings.cable == Cable::Socket
+                && !self.connectors[c as usize].locked,
         };
         if let Some(reading) = self.connectors[c as usize].meter {
             let stop_sampled = self.config.list(keys::STOP_TXN_SAMPLED_DATA);
@@ -478,17 +500,12 @@ impl ChargePoint {
                 ReadingContext::TransactionBegin,
             ));
         }
-        let req = StartTransactionRequest {
-            connector_id: c,
-            id_tag: auth.id_tag,
-            meter_start: meter_start.round() as i32,
-            reservation_id: auth.reservation_id,
-            timestamp: now,
-        };
-        self.push_queued(Some(local_id), "StartTransaction", &req);
+        if !tx.awaiting_lock {
+            self.queue_start_transaction(&tx);
+        }
         let con = &mut self.connectors[c as usize];
         con.tx = Some(tx);
-        con.finishing = false;
+        con.end_finishing();
         // StartCharging makes the core offer energy; assume it does until it
         // says otherwise, so the status goes straight to Charging/SuspendedEV.
         con.energy_offered = true;
@@ -499,6 +516,32 @@ impl ChargePoint {
         self.persist_transactions();
         self.out.push_back(Output::StartCharging { connector: c });
         self.update_limits(now);
+    }
+
+    fn queue_start_transaction(&mut self, tx: &Transaction) {
+        let req = StartTransactionRequest {
+            connector_id: tx.connector,
+            id_tag: tx.id_tag.clone(),
+            meter_start: tx.meter_start_wh.round() as i32,
+            reservation_id: tx.reservation_id,
+            timestamp: tx.started,
+        };
+        self.push_queued(Some(tx.local_id), "StartTransaction", &req);
+    }
+
+    /// The socket's lock engaged: a session waiting for it becomes a transaction.
+    fn confirm_locked_start(&mut self, c: u32) {
+        let Some(tx) = self.connectors[c as usize]
+            .tx
+            .as_mut()
+            .filter(|t| t.awaiting_lock)
+        else {
+            return;
+        };
+        tx.awaiting_lock = false;
+        let tx = tx.clone();
+        self.queue_start_transaction(&tx);
+        self.persist_transactions();
     }
 
     pub(super) fn push_queued<T: Serialize>(
@@ -539,6 +582,21 @@ impl ChargePoint {
         let Some(mut tx) = self.connectors[c as usize].tx.take() else {
             return;
         };
+        if tx.awaiting_lock {
+            // The cable was never locked: no transaction began, none is reported.
+            self.warn(format!(
+                "session on connector {c} ended before the cable lock engaged ({reason:?}): no transaction"
+            ));
+            let con = &mut self.connectors[c as usize];
+            con.finishing = con.plugged;
+            self.out.push_back(Output::StopCharging { connector: c });
+            if self.profiles.clear_tx_profiles(c) {
+                self.persist_profiles();
+            }
+            self.persist_transactions();
+            self.update_limits(now);
+            return;
+        }
         let reading = self.connectors[c as usize].meter;
         let meter_stop = reading.map(|m| m.energy_wh).unwrap_or(tx.meter_start_wh);
         if let Some(reading) = reading {
@@ -591,7 +649,8 @@ impl ChargePoint {
         };
         for tx in txs {
             let c = tx.connector;
-            if !self.valid_connector(c) {
+            // A session that never got its lock never was a transaction.
+            if !self.valid_connector(c) || tx.awaiting_lock {
                 continue;
             }
             let meter_stop = tx.last_energy_wh.max(tx.meter_start_wh);
@@ -633,6 +692,16 @@ impl ChargePoint {
             .unwrap_or_default();
         self.learn(&id_tag, &conf.id_tag_info);
         if accepted(&conf.id_tag_info) {
+            // The CSMS's word on the parent (e.g. after a RemoteStart without
+            // Authorize) decides which other cards may stop this transaction.
+            if let Some(parent) = conf.id_tag_info.parent_id_tag {
+                if let Some(tx) = self.connectors[c as usize].tx.as_mut() {
+                    if tx.parent_id_tag.as_ref() != Some(&parent) {
+                        tx.parent_id_tag = Some(parent);
+                        self.persist_transactions();
+                    }
+                }
+            }
             return;
         }
         // The CSMS refused the idTag of a running transaction.
@@ -728,6 +797,13 @@ impl ChargePoint {
         let Some(reading) = self.connectors[c as usize].meter else {
             return;
         };
+        if self.connectors[c as usize]
+            .tx
+            .as_ref()
+            .is_some_and(|t| t.awaiting_lock)
+        {
+            return;
+        }
         let (list_key, stop_key) = match context {
             ReadingContext::SampleClock => {
                 (keys::METER_VALUES_ALIGNED_DATA, keys::STOP_TXN_ALIGNED_DATA)

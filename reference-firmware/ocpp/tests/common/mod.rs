@@ -327,6 +327,13 @@ impl Bench {
         self.swipe(tag);
         let (id, _) = self.until("Authorize");
         self.reply(&id, json!({"idTagInfo": {"status": "Accepted"}}));
+        if self.settings.cable == ocpp_charge_point::Cable::Socket {
+            // The core locks the cable once the session starts; then the transaction begins.
+            self.core(CoreEvent::CableLocked {
+                connector: 1,
+                locked: true,
+            });
+        }
         let (id, payload) = self.until("StartTransaction");
         assert_eq!(payload["idTag"], tag);
         self.next_transaction_id += 1;
