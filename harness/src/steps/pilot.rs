@@ -146,7 +146,7 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::Then,
-        pattern: r"the contactor stays (open|closed) for (\d+) s",
+        pattern: r"the contactor stays (open|closed) for (\d+) (s|ms)",
         example: "Then the contactor stays open for 3 s",
         run: contactor_stays,
     },
@@ -692,7 +692,10 @@ step_fn!(contactor_reaction, |world, ctx| {
     };
     if support::measure(
         world,
-        format!("contactor {what}ing after the EV's last action"),
+        format!(
+            "contactor {} after the EV's last action",
+            if opens { "opening" } else { "closing" }
+        ),
         reaction_ms,
         "ms",
         None,
@@ -774,13 +777,18 @@ step_fn!(contactor_within, |world, ctx| {
 
 step_fn!(contactor_stays, |world, ctx| {
     let closed = support::capture_str(&ctx, 1)? == "closed";
-    let during = Duration::from_secs(support::number(&ctx, 2)? as u64);
+    let amount = support::number(&ctx, 2)?;
+    let during = if support::capture_str(&ctx, 3)? == "ms" {
+        Duration::from_millis(amount as u64)
+    } else {
+        Duration::from_secs(amount as u64)
+    };
     let start = measure_now(world).await?;
     if supply_is_on(&start) != Some(closed) {
         return Err(format!(
             "expected the contactor {} for {} s; it is not now ({})",
             if closed { "closed" } else { "open" },
-            during.as_secs(),
+            during.as_secs_f64(),
             describe(&start)
         ));
     }
@@ -789,7 +797,7 @@ step_fn!(contactor_stays, |world, ctx| {
         Err(format!(
             "expected the contactor to stay {} for {} s; it changed after {:.1} s ({})",
             if closed { "closed" } else { "open" },
-            during.as_secs(),
+            during.as_secs_f64(),
             (m.t_us - start.t_us) as f64 / 1e6,
             describe(&m)
         ))
