@@ -136,6 +136,22 @@ impl Dut {
     }
 }
 
+impl Dut {
+    /// Makes this DUT the product `product` (the end-of-line station's `--product-number`): the
+    /// product number, and the `rated-32a` declaration that follows from it, so the 32 A cases
+    /// run exactly on 32 A products.
+    pub fn set_product_number(&mut self, product: &str) {
+        self.product_number = Some(product.to_string());
+        if let Some(variant) = product_variant(product) {
+            if variant.rated_current_a == 32 {
+                self.features.insert("rated-32a".to_string());
+            } else {
+                self.features.remove("rated-32a");
+            }
+        }
+    }
+}
+
 /// The variant a product number names, `None` for a number the firmware does not know.
 fn product_variant(product: &str) -> Option<reference_firmware::core::Variant> {
     product

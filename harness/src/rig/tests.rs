@@ -263,3 +263,14 @@ fn an_external_unit_names_its_interface_by_address() {
         "{e}"
     );
 }
+
+#[test]
+fn another_product_number_brings_its_rated_32a_declaration() {
+    let mut rig = load_text(GOOD).unwrap();
+    rig.dut.set_product_number("999032");
+    assert_eq!(rig.dut.rated_current_a(), Ok(32));
+    assert!(rig.dut.declares("rated-32a"));
+    rig.dut.set_product_number("131133");
+    assert_eq!(rig.dut.rated_current_a(), Ok(16));
+    assert!(!rig.dut.declares("rated-32a"));
+}
