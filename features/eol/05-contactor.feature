@@ -18,12 +18,15 @@ Feature: EOL 5 - Contactor closing and opening times, welded contacts
       {"connectorId": 1, "idTag": "04A2B3C4"}
       """
     Then the charger responds with status Accepted
-    And the pilot offers 16 A within 5 s
+    And the pilot offers the rated current within 5 s
     When the EV goes to state C
     Then the contactor closes within 3000 ms after the EV's last action
     When the EV goes to state B
     Then the contactor opens within 100 ms after the EV's last action
-    And the contactor stays open for 1 s
+    # 500 ms: the firmware decides the contactor in one evaluation of the pilot (10 ms status,
+    # 20 ms debounce, 20 ms diode proof; stage 5 measures about 50 ms from C to closed), so a
+    # contactor that should not close would close well inside this window.
+    And the contactor stays open for 500 ms
     And the EV draws no current within 1 s
 
   # Proves on the emulated station that the welded-contact check can fail: a real station

@@ -25,7 +25,7 @@ Feature: IEC 61851-1 control pilot states A to F
       {"connectorId": 1, "idTag": "04A2B3C4"}
       """
     Then the charger responds with status Accepted
-    And the pilot offers 16 A within 5 s
+    And the pilot offers the rated current within 5 s
     And the pilot is a 1000 Hz PWM
     And the contactor stays open for 2 s
 

@@ -39,7 +39,7 @@ Feature: IEC 61851-1 timing rules, measured by the instruments
       {"connectorId": 1, "idTag": "04A2B3C4"}
       """
     Then the charger responds with status Accepted
-    And the pilot offers 16 A within 5 s
+    And the pilot offers the rated current within 5 s
     When the EV goes to state C
     Then the contactor closes within 3000 ms after the EV's last action
 

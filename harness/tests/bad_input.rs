@@ -331,3 +331,46 @@ fn a_plugin_refusing_its_configuration_stops_the_run_with_exit_2() {
         "{line}"
     );
 }
+
+#[test]
+fn an_eol_unit_of_another_product_line_is_refused() {
+    let rig =
+        format!("{TEST_PLUGIN_RIG}\n[eol]\ndatabase = \"eol.sqlite\"\nrated_current_a = 16\n")
+            .replace(
+                "charge_point_id = \"CP-1\"",
+                "charge_point_id = \"CP-1\"\nproduct_number = \"130577\"",
+            );
+    let sandbox = sandbox_with_rig(&rig);
+    let good = sandbox.harness(&[
+        "features",
+        "--rig",
+        "rig.toml",
+        "--unit-serial",
+        "130577-000001",
+        "--product-number",
+        "130800",
+    ]);
+    assert_eq!(
+        good.code,
+        Some(0),
+        "a 16 A product passes: {}",
+        good.output()
+    );
+    let run = sandbox.harness(&[
+        "features",
+        "--rig",
+        "rig.toml",
+        "--unit-serial",
+        "130578-000001",
+        "--product-number",
+        "130578",
+    ]);
+    assert_eq!(run.code, Some(2), "{}", run.output());
+    assert!(
+        run.one_line_error().contains(
+            "product 130578 is rated 32 A, but this station (rig.toml) is set up for 16 A ([eol] rated_current_a)"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -223,3 +223,63 @@ listen = "127.0.0.1:0"
         "a PIN made for the instance"
     );
 }
+
+/// While the unit is off, another process may take its interface's port: at power-on the
+/// firmware then ends saying it cannot listen, and the instance switches it on again at another
+/// port, which the steps then use.
+#[test]
+fn a_port_taken_during_a_power_cycle_is_replaced_by_another() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.path().display().to_string();
+    // `sh -c SCRIPT sh --ui-listen ADDR`: the address is $2, and the harness can replace it.
+    let script = format!(
+        "echo $2 >> {dir}/ports; if [ -f {dir}/armed ] && [ ! -f {dir}/refused ]; then touch {dir}/refused; echo \"reference-firmware: --ui-listen $2: cannot listen: Address in use\" >&2; exit 1; fi; echo READY; exec sleep 300"
+    );
+    let rig_text = format!(
+        r#"
+[rig]
+name = "port-race-power"
+capabilities = ["three-phase", "power-cycle"]
+
+[dut]
+kind = "emulated"
+product_number = "130577"
+charge_point_id = "CP-1"
+command = ["sh", "-c", "{script}", "sh", "--ui-listen", "{{ui_listen}}"]
+ready_timeout_s = 10
+
+[csms]
+plugin = "ocpp-csms"
+listen = "127.0.0.1:0"
+"#,
+        script = script.replace('"', "\\\"")
+    );
+    let rig_path = sandbox.path().join("rig.toml");
+    std::fs::write(&rig_path, rig_text).unwrap();
+    let rig = harness::rig::load(&rig_path).unwrap();
+    let libraries = harness::plugin_host::PluginLibraries::new(
+        harness::plugin_host::SearchPath::from_process(&[]),
+    );
+    let exe = Path::new(env!("CARGO_BIN_EXE_harness"));
+    let mut instance = harness::rig::emulated::start(&rig, &libraries, exe, 0)
+        .unwrap_or_else(|e| panic!("the instance did not start: {}", e.message()));
+    sandbox.write("armed", "");
+    instance
+        .power_off(harness::rig::instance::PowerLoss::Abrupt)
+        .unwrap();
+    assert_eq!(instance.power_on(), Ok(true), "switched on again");
+    let ports = std::fs::read_to_string(sandbox.path().join("ports")).unwrap();
+    let ports: Vec<&str> = ports.lines().collect();
+    assert_eq!(
+        ports.len(),
+        3,
+        "start, refused power-on, good power-on: {ports:?}"
+    );
+    assert_eq!(
+        ports[0], ports[1],
+        "power-on tries the unit's own port first"
+    );
+    assert_ne!(ports[1], ports[2], "then another one");
+    let ui = instance.ui.clone().expect("an interface address");
+    assert_eq!(ui.addr.to_string(), ports[2], "the steps use the new port");
+}

@@ -178,7 +178,9 @@ Feature: OCPP 1.6 Security (security whitepaper edition 2)
       {"type": "InvalidFirmwareSignature"}
       """
 
-  @TC_083_CS @requires.tls
+  # The case starts at profile 1 and ends at 2: the rig's CSMS must serve both (no emulated rig
+  # does: rigs/emulated.toml serves profile 1 only, rigs/emulated-tls.toml profile 2 only).
+  @TC_083_CS @requires.tls @requires.security-profile-upgrade
   Scenario: TC_083_CS Upgrade security profile
     When the CSMS sends ChangeConfiguration:
       """
@@ -195,7 +197,7 @@ Feature: OCPP 1.6 Security (security whitepaper edition 2)
       {"key": "SecurityProfile", "value": "0"}
       """
     Then the charger responds with status Rejected
-    And the charger connects with security profile 1 within 5 s
+    And the charger connects with the rig's security profile within 5 s
 
   @TC_085_CS
   Scenario: TC_085_CS Basic Authentication - Valid username/password combination

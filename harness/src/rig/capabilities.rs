@@ -19,6 +19,7 @@ pub const KNOWN: &[(&str, &str)] = &[
     ("file-server", "the CSMS side runs a file server the charger can download from and upload to"),
     ("eol-station", "a factory end-of-line station: an [eol] section with the unit database and the class limits"),
     ("tls", "the charger can connect to the CSMS over TLS (wss://, security profile 2) and trusts its certificate"),
+    ("security-profile-upgrade", "the CSMS serves the charger at security profile 1 (ws://) and also over TLS (wss://, profile 2), so the charger can be moved from 1 to 2"),
 ];
 
 /// Every feature a DUT can declare in `[dut] features`, which a scenario can demand with a

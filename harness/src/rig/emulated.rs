@@ -17,7 +17,7 @@ use crate::plugin_host::PluginLibraries;
 use crate::process;
 
 /// Free ports tried for the firmware's local interface before giving up.
-const UI_PORT_ATTEMPTS: u32 = 3;
+pub(super) const UI_PORT_ATTEMPTS: u32 = 3;
 
 /// How long `rig-sim` may take to write its port file.
 const SIM_START_TIMEOUT: Duration = Duration::from_secs(10);

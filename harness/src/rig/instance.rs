@@ -252,7 +252,34 @@ impl RigInstance {
         // A firmware that ended on its own is replaced too: mains on means a fresh start.
         self.children.retain(|c| c.name() != FIRMWARE_CHILD);
         let patience = launch.ready_timeout.min(RESTART_PATIENCE);
-        super::emulated::launch_firmware(self, &launch, patience)
+        let mut launch = launch;
+        let mut attempt = 1;
+        loop {
+            match super::emulated::launch_firmware(self, &launch, patience) {
+                // While the unit was off, another process (another instance, an outgoing
+                // connection's ephemeral port) may have taken its local interface's port: the
+                // unit comes back on another one, as at the first start.
+                Err(e)
+                    if e.contains("cannot listen")
+                        && self.ui.is_some()
+                        && self.has_firmware_option("--ui-listen")
+                        && attempt < super::emulated::UI_PORT_ATTEMPTS =>
+                {
+                    self.children.retain(|c| c.name() != FIRMWARE_CHILD);
+                    let addr = super::ui_access::free_loopback_port()?;
+                    self.set_firmware_option("--ui-listen", &addr.to_string())?;
+                    if let Some(ui) = &mut self.ui {
+                        ui.addr = addr;
+                    }
+                    launch = self
+                        .firmware
+                        .clone()
+                        .ok_or("the firmware's launch went away")?;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The emulated firmware's state folder (`None` on an external rig).

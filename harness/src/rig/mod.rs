@@ -123,6 +123,44 @@ impl Dut {
     pub fn declares(&self, feature: &str) -> bool {
         self.features.contains(feature)
     }
+
+    /// The charger's rated current per phase, A, from its product number (`[dut]
+    /// product_number`): scenarios that offer "the rated current" run on every product line.
+    pub fn rated_current_a(&self) -> Result<u32, String> {
+        let product = self
+            .product_number
+            .as_deref()
+            .ok_or("the rig states no product number ([dut] product_number), so the rated current is unknown")?;
+        product_variant(product)
+            .map(|v| v.rated_current_a)
+            .ok_or_else(|| {
+                format!("product number `{product}` ([dut] product_number) is not a known Halo product, so its rated current is unknown")
+            })
+    }
+}
+
+impl Dut {
+    /// Makes this DUT the product `product` (the end-of-line station's `--product-number`): the
+    /// product number, and the `rated-32a` declaration that follows from it, so the 32 A cases
+    /// run exactly on 32 A products.
+    pub fn set_product_number(&mut self, product: &str) {
+        self.product_number = Some(product.to_string());
+        if let Some(variant) = product_variant(product) {
+            if variant.rated_current_a == 32 {
+                self.features.insert("rated-32a".to_string());
+            } else {
+                self.features.remove("rated-32a");
+            }
+        }
+    }
+}
+
+/// The variant a product number names, `None` for a number the firmware does not know.
+fn product_variant(product: &str) -> Option<reference_firmware::core::Variant> {
+    product
+        .parse()
+        .ok()
+        .and_then(reference_firmware::core::Variant::from_product_number)
 }
 
 /// A validated rig file.
@@ -237,6 +275,22 @@ fn validate(path: &Path, raw: file::RigFile) -> Result<Rig, RigError> {
             ));
         }
         dut_features.insert(feature.clone());
+    }
+    // The 32 A cases run only where the product is rated 32 A: a declaration that contradicts
+    // the product number would run them on a 16 A unit (or never run them on a 32 A one).
+    if let Some(variant) = d.product_number.as_deref().and_then(product_variant) {
+        let declared = dut_features.contains("rated-32a");
+        if declared != (variant.rated_current_a == 32) {
+            return Err(err(
+                "dut.features",
+                format!(
+                    "product {} is rated {} A: {} `rated-32a`",
+                    variant.product_number,
+                    variant.rated_current_a,
+                    if declared { "remove" } else { "add" }
+                ),
+            ));
+        }
     }
     if d.charge_point_id.trim().is_empty() || d.charge_point_id.contains(['/', ' ', '?', '#']) {
         return Err(err(

@@ -120,10 +120,12 @@ fn missing_file_is_one_line() {
 
 #[test]
 fn dut_features_are_declared_from_a_closed_list() {
-    let declared = GOOD.replace(
-        "charge_point_id = \"CP-1\"",
-        "charge_point_id = \"CP-1\"\nfeatures = [\"rated-32a\"]",
-    );
+    let declared = GOOD
+        .replace(
+            "charge_point_id = \"CP-1\"",
+            "charge_point_id = \"CP-1\"\nfeatures = [\"rated-32a\"]",
+        )
+        .replace("\"130800\"", "\"130578\"");
     let rig = load_text(&declared).unwrap();
     assert!(rig.dut.declares("rated-32a"));
     assert!(!rig.dut.declares("signed-firmware"));
@@ -134,6 +136,47 @@ fn dut_features_are_declared_from_a_closed_list() {
     let e = load_text(&typo).unwrap_err().0;
     assert!(
         e.starts_with("rig file RIG: key `dut.features[0]`: unknown DUT feature `signed-firmwar`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_rated_current_comes_from_the_product_number() {
+    assert_eq!(load_text(GOOD).unwrap().dut.rated_current_a(), Ok(16));
+    let socket = GOOD.replace("\"130800\"", "\"999032\"").replace(
+        "charge_point_id = \"CP-1\"",
+        "charge_point_id = \"CP-1\"\nfeatures = [\"rated-32a\"]",
+    );
+    assert_eq!(load_text(&socket).unwrap().dut.rated_current_a(), Ok(32));
+    let unknown = GOOD.replace("\"130800\"", "\"4711\"");
+    let e = load_text(&unknown)
+        .unwrap()
+        .dut
+        .rated_current_a()
+        .unwrap_err();
+    assert!(
+        e.contains("`4711`") && e.contains("not a known Halo product"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_rated_32a_declaration_must_match_the_product() {
+    let wrong = GOOD.replace(
+        "charge_point_id = \"CP-1\"",
+        "charge_point_id = \"CP-1\"\nfeatures = [\"rated-32a\"]",
+    );
+    let e = load_text(&wrong).unwrap_err().0;
+    assert!(
+        e.starts_with(
+            "rig file RIG: key `dut.features`: product 130800 is rated 16 A: remove `rated-32a`"
+        ),
+        "{e}"
+    );
+    let missing = GOOD.replace("\"130800\"", "\"999032\"");
+    let e = load_text(&missing).unwrap_err().0;
+    assert!(
+        e.contains("product 999032 is rated 32 A: add `rated-32a`"),
         "{e}"
     );
 }
@@ -219,4 +262,15 @@ fn an_external_unit_names_its_interface_by_address() {
         e.contains("key `dut.ap_window_s`: only applies when dut.kind = \"emulated\""),
         "{e}"
     );
+}
+
+#[test]
+fn another_product_number_brings_its_rated_32a_declaration() {
+    let mut rig = load_text(GOOD).unwrap();
+    rig.dut.set_product_number("999032");
+    assert_eq!(rig.dut.rated_current_a(), Ok(32));
+    assert!(rig.dut.declares("rated-32a"));
+    rig.dut.set_product_number("131133");
+    assert_eq!(rig.dut.rated_current_a(), Ok(16));
+    assert!(!rig.dut.declares("rated-32a"));
 }

@@ -124,7 +124,19 @@ fn prepare(args: &HarnessArgs, filtered: bool) -> Result<Prepared, String> {
     if let Some(request) = &eol_request {
         // The unit under test is the one on the label: an emulated DUT takes its identity.
         rig.dut.serial = Some(request.serial.clone());
-        rig.dut.product_number = Some(request.product_number.clone());
+        rig.dut.set_product_number(&request.product_number);
+        // The station's load points and limits are for one product line: a unit rated
+        // otherwise would be judged against the wrong rated current.
+        if let (Ok(rated), Some(config)) = (rig.dut.rated_current_a(), &eol_config) {
+            if f64::from(rated) != config.rated_current_a {
+                return Err(format!(
+                    "product {} is rated {rated} A, but this station ({}) is set up for {} A ([eol] rated_current_a): use the station of that product line",
+                    request.product_number,
+                    args.rig.display(),
+                    config.rated_current_a
+                ));
+            }
+        }
     }
     let rig = Arc::new(rig);
     let paths = if args.paths.is_empty() {

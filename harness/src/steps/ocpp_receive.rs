@@ -90,6 +90,12 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::Then,
+        pattern: r"the charger connects with the rig's security profile within (\d+) s",
+        example: "Then the charger connects with the rig's security profile within 5 s",
+        run: connects_with_rig_profile,
+    },
+    StepDef {
+        keyword: StepType::Then,
         pattern: r#"the charger connects with the authorization key "([^"]+)" within (\d+) s"#,
         example: r#"Then the charger connects with the authorization key "HarnessBasicKey-0001" within 60 s"#,
         run: connects_with_key,
@@ -658,6 +664,39 @@ step_fn!(reconnects, |world, ctx| {
 step_fn!(connects_with_profile, |world, ctx| {
     let profile = support::number(&ctx, 1)? as u8;
     let timeout_ms = support::number(&ctx, 2)? as u64 * 1000;
+    expect_profile(world, profile, timeout_ms).await
+});
+
+step_fn!(connects_with_rig_profile, |world, ctx| {
+    let profile = rig_security_profile(world)?;
+    let timeout_ms = support::number(&ctx, 1)? as u64 * 1000;
+    expect_profile(world, profile, timeout_ms).await
+});
+
+/// The security profile the rig's CSMS serves (`[csms] security_profile`, 0 when unset, as the
+/// CSMS plugin defaults): the profile the charger runs at when a scenario starts.
+fn rig_security_profile(world: &HarnessWorld) -> Result<u8, String> {
+    let csms = world
+        .run
+        .rig
+        .instruments
+        .get(&Instrument::Csms)
+        .ok_or("the rig has no [csms] section, so it has no security profile")?;
+    match csms.config.get("security_profile") {
+        None => Ok(0),
+        Some(v) => v
+            .as_integer()
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| format!("[csms] security_profile = {v} is not a profile number")),
+    }
+}
+
+/// Waits until the charger is connected at `profile`.
+async fn expect_profile(
+    world: &mut HarnessWorld,
+    profile: u8,
+    timeout_ms: u64,
+) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_millis(timeout_ms);
     loop {
         let connections = world.call(Instrument::Csms, csms::Connections {}).await?;
@@ -692,7 +731,7 @@ step_fn!(connects_with_profile, |world, ctx| {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-});
+}
 
 step_fn!(connects_with_key, |world, ctx| {
     let key = support::resolve_text(world, &text(&ctx, 1)?).await?;

@@ -110,6 +110,12 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::Then,
+        pattern: r"the pilot offers the rated current within (\d+) s",
+        example: "Then the pilot offers the rated current within 5 s",
+        run: offers_rated,
+    },
+    StepDef {
+        keyword: StepType::Then,
         pattern: r"the pilot offers at most (\d+(?:\.\d+)?) A within (\d+) s",
         example: "Then the pilot offers at most 10 A within 10 s",
         run: offers_at_most,
@@ -140,7 +146,7 @@ pub const STEPS: &[StepDef] = &[
     },
     StepDef {
         keyword: StepType::Then,
-        pattern: r"the contactor stays (open|closed) for (\d+) s",
+        pattern: r"the contactor stays (open|closed) for (\d+) (s|ms)",
         example: "Then the contactor stays open for 3 s",
         run: contactor_stays,
     },
@@ -149,6 +155,12 @@ pub const STEPS: &[StepDef] = &[
         pattern: r"the EV draws (\d+(?:\.\d+)?) A per phase within (\d+) s",
         example: "Then the EV draws 10 A per phase within 6 s",
         run: draws,
+    },
+    StepDef {
+        keyword: StepType::Then,
+        pattern: r"the EV draws the rated current per phase within (\d+) s",
+        example: "Then the EV draws the rated current per phase within 6 s",
+        run: draws_rated,
     },
     StepDef {
         keyword: StepType::Then,
@@ -565,6 +577,13 @@ step_fn!(offers, |world, ctx| {
     expect_duty(world, duty_for_amps(amps), timeout_ms, &format!("{amps} A")).await
 });
 
+step_fn!(offers_rated, |world, ctx| {
+    let amps = f64::from(world.run.rig.dut.rated_current_a()?);
+    let timeout_ms = support::number(&ctx, 1)? as u64 * 1000;
+    let what = format!("the rated current, {amps} A");
+    expect_duty(world, duty_for_amps(amps), timeout_ms, &what).await
+});
+
 step_fn!(offers_at_most, |world, ctx| {
     let amps = support::number(&ctx, 1)?;
     let timeout = Duration::from_secs(support::number(&ctx, 2)? as u64);
@@ -673,7 +692,10 @@ step_fn!(contactor_reaction, |world, ctx| {
     };
     if support::measure(
         world,
-        format!("contactor {what}ing after the EV's last action"),
+        format!(
+            "contactor {} after the EV's last action",
+            if opens { "opening" } else { "closing" }
+        ),
         reaction_ms,
         "ms",
         None,
@@ -755,13 +777,18 @@ step_fn!(contactor_within, |world, ctx| {
 
 step_fn!(contactor_stays, |world, ctx| {
     let closed = support::capture_str(&ctx, 1)? == "closed";
-    let during = Duration::from_secs(support::number(&ctx, 2)? as u64);
+    let amount = support::number(&ctx, 2)?;
+    let during = if support::capture_str(&ctx, 3)? == "ms" {
+        Duration::from_millis(amount as u64)
+    } else {
+        Duration::from_secs(amount as u64)
+    };
     let start = measure_now(world).await?;
     if supply_is_on(&start) != Some(closed) {
         return Err(format!(
             "expected the contactor {} for {} s; it is not now ({})",
             if closed { "closed" } else { "open" },
-            during.as_secs(),
+            during.as_secs_f64(),
             describe(&start)
         ));
     }
@@ -770,7 +797,7 @@ step_fn!(contactor_stays, |world, ctx| {
         Err(format!(
             "expected the contactor to stay {} for {} s; it changed after {:.1} s ({})",
             if closed { "closed" } else { "open" },
-            during.as_secs(),
+            during.as_secs_f64(),
             (m.t_us - start.t_us) as f64 / 1e6,
             describe(&m)
         ))
@@ -787,6 +814,22 @@ fn phases(world: &HarnessWorld) -> usize {
 step_fn!(draws, |world, ctx| {
     let amps = support::number(&ctx, 1)?;
     let timeout = Duration::from_secs(support::number(&ctx, 2)? as u64);
+    expect_draws(world, amps, timeout).await
+});
+
+step_fn!(draws_rated, |world, ctx| {
+    let amps = f64::from(world.run.rig.dut.rated_current_a()?);
+    let timeout = Duration::from_secs(support::number(&ctx, 1)? as u64);
+    expect_draws(world, amps, timeout).await
+});
+
+/// Waits until the vehicle draws `amps` on each of its phases (within the rig's current
+/// tolerance) and records each phase's current.
+async fn expect_draws(
+    world: &mut HarnessWorld,
+    amps: f64,
+    timeout: Duration,
+) -> Result<(), String> {
     let tol = world.run.rig.tolerances.current_a;
     let n = phases(world);
     let (held, m) = poll_until(world, timeout, |m| {
@@ -812,7 +855,7 @@ step_fn!(draws, |world, ctx| {
             describe(&m)
         ))
     }
-});
+}
 
 step_fn!(draws_at_most, |world, ctx| {
     let amps = support::number(&ctx, 1)?;

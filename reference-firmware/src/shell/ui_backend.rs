@@ -19,9 +19,12 @@ use crate::ui;
 
 /// How long a change waits for the core's answer.
 const CORE_ANSWER: Duration = Duration::from_secs(3);
-/// Delay between an accepted OCPP change (or factory reset) and the restart: the answer reaches
-/// the installer first; well within the promised 10 s.
-const RESTART_DELAY: Duration = Duration::from_secs(2);
+/// Delay between an accepted OCPP change (or factory reset) and the restart. It only has to
+/// outlast the answer: the interface writes the short 202 reply and closes the connection as
+/// soon as the change returns (milliseconds), and the restart ends the interface's tasks. Half
+/// a second leaves room for a loaded machine or a slow Wi-Fi client and is well within the
+/// promised 10 s; every second here is a second of each unit's end-of-line cycle.
+const RESTART_DELAY: Duration = Duration::from_millis(500);
 /// Offline card list size.
 const MAX_CARDS: usize = 100;
 
