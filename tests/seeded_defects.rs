@@ -189,6 +189,16 @@ fn suite_cases() -> Vec<Case> {
             &[catch("@TC_036_CS", "expected MeterValues timestamps")],
         ),
         suite(
+            "energy-3-percent-fast",
+            EMULATED,
+            "@metering.energy",
+            // The figure itself varies by a few hundredths of a percent from run to run.
+            &[catch(
+                "@metering.energy",
+                "against the analyser, limit ±1 %",
+            )],
+        ),
+        suite(
             "heartbeat-interval-ignored",
             EMULATED,
             "@TC_001_CS",
