@@ -189,6 +189,15 @@ fn suite_cases() -> Vec<Case> {
             &[catch("@TC_036_CS", "expected MeterValues timestamps")],
         ),
         suite(
+            "l2-current-3-percent-high",
+            EMULATED,
+            "@metering.phases",
+            &[catch(
+                "@metering.phases",
+                "expected the charger's Current.Import on L2 within 1 %",
+            )],
+        ),
+        suite(
             "energy-3-percent-fast",
             EMULATED,
             "@metering.energy",
