@@ -189,6 +189,25 @@ fn suite_cases() -> Vec<Case> {
             &[catch("@TC_036_CS", "expected MeterValues timestamps")],
         ),
         suite(
+            "l2-current-3-percent-high",
+            EMULATED,
+            "@metering.phases",
+            &[catch(
+                "@metering.phases",
+                "expected the charger's Current.Import on L2 within 1 %",
+            )],
+        ),
+        suite(
+            "energy-3-percent-fast",
+            EMULATED,
+            "@metering.energy",
+            // The figure itself varies by a few hundredths of a percent from run to run.
+            &[catch(
+                "@metering.energy",
+                "against the analyser, limit ±1 %",
+            )],
+        ),
+        suite(
             "heartbeat-interval-ignored",
             EMULATED,
             "@TC_001_CS",

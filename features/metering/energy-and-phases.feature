@@ -10,12 +10,14 @@ Feature: The charger's meter against the reference power analyser
     And the charger is configured with MeterValuesSampledData "Energy.Active.Import.Register,Current.Import,Voltage,Power.Active.Import"
 
   @metering.energy
-  Scenario: The energy register agrees with the analyser over a 40 s charge at 11 kW
+  # The analyser starts and stops right after the charger's register moves on, so both count
+  # the same interval; with the register in mWh, 15 s at 11 kW (about 46 Wh) tells a 1 % error.
+  Scenario: The energy register agrees with the analyser over a 15 s charge at 11 kW
     Given the EV draws up to 16 A on 3 phases
     And a charging session is running for "04A2B3C4"
     Then the EV draws 16 A per phase within 6 s
     When the analyser starts integrating energy
-    And 40 s pass
+    And 15 s pass
     Then the analyser's energy agrees with the charger's within 1 %
 
   @metering.phases

@@ -197,6 +197,7 @@ impl Charger {
             last_energy_store: now,
             meter: MeterReading {
                 energy_wh: energy.total_wh(),
+                energy_mwh: energy.total_mwh(),
                 ..MeterReading::default()
             },
             meter_at: None,
@@ -570,6 +571,7 @@ impl Charger {
             phases,
             power_w: phases.iter().map(|p| p.power_w).sum(),
             energy_wh: self.energy.total_wh(),
+            energy_mwh: self.energy.total_mwh(),
         };
         self.emit(Event::Meter(self.meter));
     }

@@ -18,8 +18,13 @@ pub struct MeterReading {
     pub phases: [PhaseReading; 3],
     /// Sum of the phases' active power.
     pub power_w: f64,
-    /// The energy register, Wh (whole watt-hours, as reported to OCPP).
+    /// The energy register in whole watt-hours (the local interface's display).
     pub energy_wh: u64,
+    /// The same register at its own resolution, mWh. OCPP reports this one: whole watt-hours
+    /// would add up to 1 Wh of quantisation at each end of a short comparison with a
+    /// reference instrument, which is as much as a 1 % class allows over 100 Wh.
+    #[serde(default)]
+    pub energy_mwh: u64,
 }
 
 /// Converts the wire sample to engineering units.

@@ -217,7 +217,8 @@ impl CoreBridge {
             _ => 0.0,
         });
         OcppMeter {
-            energy_wh: m.energy_wh as f64,
+            // The register at its own resolution (mWh), not the display's whole Wh.
+            energy_wh: m.energy_mwh as f64 / 1000.0,
             power_w: per_phase(&|i| m.phases[i].power_w),
             current_a: per_phase(&|i| m.phases[i].current_a),
             voltage_v: per_phase(&|i| m.phases[i].voltage_v),
@@ -448,6 +449,7 @@ mod tests {
         let mut b = CoreBridge::new(1);
         let mut m = MeterReading {
             energy_wh: 1234,
+            energy_mwh: 1_234_567,
             ..Default::default()
         };
         m.phases[0].current_a = 15.9;
@@ -455,7 +457,10 @@ mod tests {
         m.phases[0].power_w = 3658.6;
         match b.from_core(&Event::Meter(m), None, None).as_slice() {
             [CoreEvent::Meter { reading, .. }] => {
-                assert_eq!(reading.energy_wh, 1234.0);
+                assert_eq!(
+                    reading.energy_wh, 1234.567,
+                    "the register at its mWh resolution"
+                );
                 assert_eq!(reading.current_a.l1, Some(15.9));
                 assert_eq!(reading.current_a.l2, None);
                 assert_eq!(reading.voltage_v.l1, Some(230.1));
