@@ -371,18 +371,14 @@ mod tests {
             ap_window_s: String::new(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let args = args_of(&command);
         assert_eq!(command.get_program(), "fw");
         assert_eq!(args, ["--board=/dev/pts/7", "ws://127.0.0.1:1/ocpp/CP"]);
     }
 
-    #[test]
-    fn default_command_is_the_multicall_firmware() {
-        let rig = crate::rig::tests_support::rig_with_capabilities(&[]);
-        let values = Placeholders {
+    /// Placeholder values of an emulated unit with no key, CA or PIN.
+    fn sample_placeholders() -> Placeholders {
+        Placeholders {
             board: "/dev/pts/7".into(),
             csms_url: "ws://x".into(),
             state_dir: "/tmp/s".into(),
@@ -394,12 +390,22 @@ mod tests {
             ui_listen: "127.0.0.1:8080".into(),
             pin: String::new(),
             ap_window_s: String::new(),
-        };
-        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
-        let args: Vec<_> = command
+        }
+    }
+
+    fn args_of(command: &Command) -> Vec<String> {
+        command
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn default_command_is_the_multicall_firmware() {
+        let rig = crate::rig::tests_support::rig_with_capabilities(&[]);
+        let values = sample_placeholders();
+        let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
+        let args = args_of(&command);
         assert_eq!(args[0], "__firmware");
         assert!(args.windows(2).any(|w| w == ["--csms-url", "ws://x"]));
         assert!(!args.iter().any(|a| a == "--authorization-key"));
@@ -411,24 +417,9 @@ mod tests {
     fn seeded_defects_go_to_the_bundled_firmware() {
         let mut rig = crate::rig::tests_support::rig_with_capabilities(&[]);
         rig.dut.seeded_defects = vec!["slow-contactor-open".into(), "rfid-reader-dead".into()];
-        let values = Placeholders {
-            board: "/dev/pts/7".into(),
-            csms_url: "ws://x".into(),
-            state_dir: "/tmp/s".into(),
-            charge_point_id: "CP".into(),
-            product_number: "1".into(),
-            serial: "S".into(),
-            authorization_key: String::new(),
-            csms_ca: String::new(),
-            ui_listen: "127.0.0.1:8080".into(),
-            pin: String::new(),
-            ap_window_s: String::new(),
-        };
+        let values = sample_placeholders();
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let args = args_of(&command);
         let seeded: Vec<_> = args
             .windows(2)
             .filter(|w| w[0] == "--seed-defect")
@@ -454,10 +445,7 @@ mod tests {
             ap_window_s: "5".into(),
         };
         let command = firmware_command(&rig, Path::new("/bin/harness"), &values);
-        let args: Vec<_> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let args = args_of(&command);
         assert!(args
             .windows(2)
             .any(|w| w == ["--authorization-key", "0123456789abcdef"]));
