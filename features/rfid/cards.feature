@@ -12,12 +12,14 @@ Feature: RFID cards at the charger's reader
     Given the CSMS answers Authorize for "<uid>" with Accepted
     When the EV plugs in
     And the driver presents the card "<uid>"
+    # The EV asks for C with the card: the charger may start the transaction as soon as
+    # the card is accepted, before or after C, and both stimuli share one mark.
+    And the EV goes to state C
     Then the CSMS receives Authorize within 5 s:
       """
       {"idTag": "<uid>"}
       """
-    When the EV goes to state C
-    Then the charger starts a transaction and reports Charging within 10 s:
+    And the charger starts a transaction and reports Charging within 10 s:
       """
       {"idTag": "<uid>"}
       """

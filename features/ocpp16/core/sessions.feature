@@ -13,12 +13,14 @@ Feature: OCPP 1.6 Core - starting a charging session
     When the EV plugs in
     Then the charger reports Preparing within 5 s
     When the driver presents the card "04A2B3C4"
+    # The EV asks for C with the card: the charger may start the transaction as soon as
+    # the card is accepted, before or after C, and both stimuli share one mark.
+    And the EV goes to state C
     Then the CSMS receives Authorize within 5 s:
       """
       {"idTag": "04A2B3C4"}
       """
-    When the EV goes to state C
-    Then the charger starts a transaction and reports Charging within 10 s:
+    And the charger starts a transaction and reports Charging within 10 s:
       """
       {"connectorId": 1, "idTag": "04A2B3C4"}
       """
