@@ -4,15 +4,17 @@
 //! a plug-in + RFID session with StartTransaction/StopTransaction, a reconnection after the
 //! CSMS drops the connection, and the local interface's backend through `ui::Client`.
 
+mod common;
+
+use common::firmware_thread::FirmwareThread;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use reference_firmware::core::{ChargerConfig, Stored, Variant};
-use reference_firmware::shell::board::BoardPort;
 use reference_firmware::shell::ocpp_link::OcppLinkConfig;
-use reference_firmware::shell::runtime::{run_with, CoreHandle, RunConfig, RunEnd, Services};
+use reference_firmware::shell::runtime::{RunConfig, RunEnd, Services};
 use reference_firmware::shell::storage::StateDir;
 use reference_firmware::shell::ui_backend::UiService;
 use reference_firmware::shell::unit_config::{ConnectionSettings, UnitConfig};
@@ -190,17 +192,7 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
         csms: None,
         print_ready: false,
     };
-    let port = BoardPort::open(&paths.board.to_string_lossy()).unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let firmware = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(run_with(cfg, services, port, CoreHandle::new(), async {
-            let _ = stop_rx.await;
-        }))
-    });
+    let firmware = FirmwareThread::start(cfg, services, &paths.board.to_string_lossy());
 
     // Boot and heartbeat; the identity is percent-encoded in the URL.
     assert_eq!(
@@ -332,8 +324,7 @@ async fn a_session_over_the_ocpp_link_with_reconnection_and_the_local_interface(
     assert_eq!(stop["transactionId"], 42);
     assert_eq!(stop["reason"], "EVDisconnected");
 
-    stop_tx.send(()).unwrap();
-    let end = firmware.join().unwrap().unwrap();
+    let end = firmware.stop().unwrap();
     assert_eq!(end, RunEnd::Shutdown);
     // What the charge point stored is in the state directory.
     assert!(dir.path().join("ocpp").join("config.json").exists());

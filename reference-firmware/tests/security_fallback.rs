@@ -3,13 +3,15 @@
 //! ChangeConfiguration; the charger's wss attempts fail, it goes back to profile 1, boots again
 //! over ws and reports SecurityProfile 1.
 
+mod common;
+
+use common::firmware_thread::FirmwareThread;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use reference_firmware::core::{ChargerConfig, Stored, Variant};
-use reference_firmware::shell::board::BoardPort;
 use reference_firmware::shell::ocpp_link::OcppLinkConfig;
-use reference_firmware::shell::runtime::{run_with, CoreHandle, RunConfig, Services};
+use reference_firmware::shell::runtime::{RunConfig, Services};
 use reference_firmware::shell::storage::StateDir;
 use reference_firmware::shell::unit_config::{ConnectionSettings, UnitConfig};
 use serde_json::{json, Value};
@@ -142,17 +144,7 @@ async fn an_upgrade_that_cannot_connect_falls_back_to_the_previous_profile() {
         csms: None,
         print_ready: false,
     };
-    let port = BoardPort::open(&rig.paths().board.to_string_lossy()).unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let firmware = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(run_with(cfg, services, port, CoreHandle::new(), async {
-            let _ = stop_rx.await;
-        }))
-    });
+    let firmware = FirmwareThread::start(cfg, services, &rig.paths().board.to_string_lossy());
 
     // First connection, boot, the upgrade is accepted.
     let mut refused = 0;
@@ -185,7 +177,6 @@ async fn an_upgrade_that_cannot_connect_falls_back_to_the_previous_profile() {
     assert_eq!(stored.security_profile, 1);
     assert_eq!(stored.csms_url.as_deref(), Some(url.as_str()));
 
-    stop_tx.send(()).unwrap();
-    firmware.join().unwrap().unwrap();
+    firmware.stop().unwrap();
     drop(rig);
 }

@@ -1,6 +1,7 @@
 //! A fake power board and a fake clock around the core, for the table and property tests.
 #![allow(dead_code)]
 
+pub mod firmware_thread;
 pub mod pty_board;
 
 use board_link::{BoardMessage, ControllerMessage, MeterSample, PhaseSample, PilotOutput, Status};
